@@ -1,0 +1,15 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app."""
+
+from ninja import NinjaAPI
+
+from gonghui.accounts.api_auth import BearerToken
+from gonghui.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="Gonghui API",
+    version="1",
+    description="Scoped JSON API of the Gonghui union federation platform.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+api.add_router("/", orgs_router)

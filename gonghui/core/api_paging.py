@@ -1,0 +1,26 @@
+"""The one page format of every list endpoint: `?page=&page_size=` → `{"items", "count"}`."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+
+class PageNumberPaging(PaginationBase):
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="1-based page number")
+        page_size: int = Field(
+            settings.PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE, description="rows per page"
+        )
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        start = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": list(queryset[start : start + pagination.page_size]),
+            "count": self._items_count(queryset),
+        }

@@ -1,0 +1,74 @@
+"""The shared shape of `gonghui import_*` commands: arguments, summary, exit codes."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from gonghui.core.importing import ImportResult
+from gonghui.core.tabular import FileUnreadable
+from gonghui.orgs.models import UnionOrg
+
+
+class ImportCommand(BaseCommand):
+    """Exit 0 when the file was processed, even with rejected rows; non-zero when it was not.
+
+    A subclass sets `import_service`, a service taking `path`, `scope_org` and `report_path`.
+    """
+
+    import_service: Callable[..., ImportResult]
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--org", metavar="CODE",
+                            help="import as the federation with this union code (default: the root)")
+        parser.add_argument("--errors", type=Path, metavar="PATH",
+                            help="where to write the row-level error report (default: beside FILE)")
+        parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
+
+    def scope_org(self, code: str | None) -> UnionOrg | None:
+        if code is None:
+            return None
+        org = UnionOrg.objects.filter(code=code).first()
+        if org is None:
+            raise CommandError(_("No union org with code %(code)s.") % {"code": code})
+        return org
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": path})
+        try:
+            result = type(self).import_service(
+                path=path, scope_org=self.scope_org(options["org"]), report_path=options["errors"]
+            )
+        except FileUnreadable as exc:
+            raise CommandError(_("%(path)s cannot be imported: %(reason)s")
+                               % {"path": path, "reason": exc.reason}) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+            return
+        self.print_summary(result)
+
+    def print_summary(self, result: ImportResult) -> None:
+        console = Console(file=self.stdout._out, highlight=False)  # type: ignore[attr-defined]
+        table = RichTable(show_header=False, box=None)
+        for label, value in (
+            (_("Rows"), result.rows), (_("Created"), result.created),
+            (_("Updated"), result.updated), (_("Unchanged"), result.unchanged),
+            (_("Rejected"), result.rejected), (_("Warnings"), len(result.warnings)),
+        ):
+            table.add_row(str(label), str(value))
+        console.print(table)
+        for error in result.errors[:20]:
+            console.print(_("Row %(row)d, %(column)s: %(reason)s")
+                          % {"row": error.row, "column": error.column or "-", "reason": error.reason})
+        if len(result.errors) > 20:
+            console.print(_("… and %(n)d more.") % {"n": len(result.errors) - 20})
+        if result.error_report:
+            console.print(_("Error report: %(path)s") % {"path": result.error_report})

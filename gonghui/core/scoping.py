@@ -1,0 +1,39 @@
+"""The one scoping function.
+
+Every org-owned row is visible only inside the subtree of the staff user's scope org. Views,
+API handlers, exports and reports read org-owned rows through `scoped()` and nothing else, so a
+leak cannot hide in a secondary path (counts, search, exports, charts).
+
+A model opts in by naming the materialised-path field that places it in the tree:
+`scope_path = "path"` on UnionOrg itself, `scope_path = "org__path"` on rows owned by an org.
+"""
+
+from typing import Any, Protocol, TypeVar
+
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+class ScopedUser(Protocol):
+    is_authenticated: bool
+    scope_org_id: int | None
+
+    @property
+    def scope_path(self) -> str | None: ...
+
+
+def scope_path_of(model: type[Model]) -> str:
+    field: Any = getattr(model, "scope_path", None)
+    if not isinstance(field, str):
+        raise TypeError(f"{model.__name__} declares no scope_path; it cannot be read scoped")
+    return field
+
+
+def scoped(queryset: QuerySet[M], *, user: Any) -> QuerySet[M]:
+    """Restrict `queryset` to the rows inside `user`'s org subtree (nothing for anyone else)."""
+    field = scope_path_of(queryset.model)
+    prefix = getattr(user, "scope_path", None) if getattr(user, "is_authenticated", False) else None
+    if not prefix:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__startswith": prefix})

@@ -1,0 +1,343 @@
+"""Stage one of every staged import: turn an uploaded CSV or spreadsheet into normalised rows.
+
+parse (here) → validate every row → set-based write → report (`write_error_report`, here too).
+
+CSV is streamed record by record, so memory stays flat however long the file is. Spreadsheets go
+through calamine, which materialises the whole first sheet in Rust memory (there is no streaming
+reader for XLSX in it); we then walk its rows lazily without building Python lists of them all.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+import xlsxwriter
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+SAMPLE_SIZE = 64 * 1024
+# Zip (XLSX, XLSM, XLSB, ODS) and OLE2 (XLS) signatures; anything else is treated as CSV text.
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Header decorations people add to templates: "统一社会信用代码*", "名称（必填）" (NFKC turns the
+# full-width brackets into ASCII ones before this runs).
+_HEADER_MARKERS = re.compile(r"(?:\*|\(必填\))+$")
+
+
+class FileUnreadable(Exception):
+    """The file itself cannot be read (not a row problem). .reason is a lazy translated message."""
+
+    def __init__(self, reason: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return str(self.reason)
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        """How a missing column is named to the user: first alias plus the field name."""
+        return f"{self.aliases[0]} ({self.field})" if self.aliases else self.field
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+    cells: Sequence[str] = ()
+
+
+def _header_key(text: str) -> str:
+    key = "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    return _HEADER_MARKERS.sub("", key)
+
+
+def clean(text: str) -> str:
+    """NFKC, strip, collapse inner whitespace runs to one space."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
+
+
+def _cell_text(value: object) -> str:
+    """A calamine cell as the text the user sees (dates as ISO, whole numbers without ".0")."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            # Exact integer of the stored double: a long code typed as a number has already lost
+            # its last digits inside Excel, nothing here can bring them back.
+            return str(int(value))
+        return format(value, ".15g")  # Excel itself shows 15 significant digits
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return "" if value is None else str(value)
+
+
+def _sheet_cells(row: list[Any]) -> list[str]:
+    return [c if type(c) is str else _cell_text(c) for c in row]
+
+
+def _is_blank(cells: list[str]) -> bool:
+    joined = "".join(cells)
+    return not joined or joined.isspace()
+
+
+class Table:
+    def __init__(
+        self,
+        path: Path,
+        headers: list[str],
+        fields: dict[str, int],
+        header_row: int,
+        records: Callable[[], Iterator[list[str]]],
+    ) -> None:
+        self.path = path
+        self.headers = headers
+        self.fields = fields
+        self._header_row = header_row
+        self._records = records  # fresh iterator over every record from row 1, blanks included
+        self._width = max(fields.values(), default=-1) + 1
+
+    def raw_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield (row_number, original cells as strings) for each non-blank data row."""
+        header_row = self._header_row
+        for number, cells in enumerate(self._records(), start=1):
+            if number > header_row and not _is_blank(cells):
+                yield number, cells
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Yield (row_number, {field: normalised text}) for each non-blank data row.
+
+        row_number is what the user sees in the spreadsheet (header is row 1 when it is on top);
+        blank rows are skipped but still counted.
+        """
+        items = tuple(self.fields.items())
+        width = self._width
+        for number, cells in self.raw_rows():
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            yield number, {field: clean(cells[index]) for field, index in items}
+
+
+def _csv_encoding(path: Path) -> str:
+    with path.open("rb") as f:
+        sample = f.read(SAMPLE_SIZE)
+        whole = len(sample) < SAMPLE_SIZE
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith(_UTF16_BOMS):  # Excel's "Unicode text" export
+        return "utf-16"
+    if b"\x00" in sample:
+        raise FileUnreadable(_("The file is not a spreadsheet or a CSV text file."))
+    for encoding in ("utf-8", "gb18030"):
+        # Incremental decoding with final=False tolerates a multibyte character cut by the sample.
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            decoder.decode(sample, final=whole)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileUnreadable(
+        _("The text encoding of the file is not recognised; save it as UTF-8 or GBK CSV.")
+    )
+
+
+def _csv_delimiter(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, errors="replace", newline="") as f:
+        for line in f:
+            if line.strip():
+                counts = {d: line.count(d) for d in (",", "\t", ";")}
+                best = max(counts, key=counts.__getitem__)
+                return best if counts[best] else ","
+    return ","
+
+
+def _csv_records(path: Path) -> Callable[[], Iterator[list[str]]]:
+    encoding = _csv_encoding(path)
+    delimiter = _csv_delimiter(path, encoding)
+
+    def records() -> Iterator[list[str]]:
+        with path.open(encoding=encoding, newline="") as f:
+            reader = csv.reader(f, delimiter=delimiter)
+            try:
+                yield from reader
+            except (UnicodeDecodeError, csv.Error):
+                # Damage past the sampled start of the file only shows up here, mid-stream.
+                raise FileUnreadable(
+                    format_lazy(
+                        _("The file is damaged or not valid text near line {line}."),
+                        line=reader.line_num + 1,
+                    )
+                ) from None
+
+    return records
+
+
+def _is_parser_failure(exc: BaseException) -> bool:
+    # calamine parses untrusted bytes: any error it raises means "unreadable file". A Rust panic
+    # surfaces as pyo3's PanicException, which derives from BaseException, so name-match it.
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _sheet_records(path: Path) -> Callable[[], Iterator[list[str]]]:
+    try:
+        with path.open("rb") as f:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(f)
+        sheet = workbook.get_sheet_by_index(0)
+        workbook.close()  # the sheet keeps its own data; drop the file buffer
+    except BaseException as exc:
+        if not _is_parser_failure(exc):
+            raise
+        raise FileUnreadable(_("The file is not a readable spreadsheet.")) from None
+
+    def records() -> Iterator[list[str]]:
+        # iter_rows yields one list per sheet row from row 1, padding rows above the data with
+        # empty cells, so enumerating it gives spreadsheet row numbers.
+        return map(_sheet_cells, sheet.iter_rows())
+
+    return records
+
+
+def open_table(path: Path | str, columns: Sequence[Column]) -> Table:
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError:
+        raise FileUnreadable(_("The file does not exist or cannot be opened.")) from None
+    if not head:
+        raise FileUnreadable(_("The file is empty."))
+
+    spreadsheet = head.startswith(_SPREADSHEET_MAGIC)
+    records = _sheet_records(path) if spreadsheet else _csv_records(path)
+
+    header_row, headers = 0, None
+    for number, cells in enumerate(records(), start=1):
+        if not _is_blank(cells):
+            header_row, headers = number, cells
+            break
+    if headers is None:
+        raise FileUnreadable(_("The file has no header row."))
+
+    by_key: dict[str, str] = {}
+    for column in columns:
+        for alias in column.aliases:
+            by_key[_header_key(alias)] = column.field
+    fields: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        field = by_key.get(_header_key(header))
+        if field is None:
+            continue  # unknown extra column: ignored, still visible in raw_rows
+        if field in fields:
+            raise FileUnreadable(
+                format_lazy(
+                    _("Columns “{first}” and “{second}” are the same field; keep only one."),
+                    first=headers[fields[field]],
+                    second=header,
+                )
+            )
+        fields[field] = index
+
+    missing = [c.label for c in columns if c.required and c.field not in fields]
+    if missing:
+        raise FileUnreadable(
+            format_lazy(_("Missing required columns: {columns}"), columns=", ".join(missing))
+        )
+    return Table(path, headers, fields, header_row, records)
+
+
+_SEPARATED_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)
+_CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", re.ASCII)
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 onwards; Excel pretends 1900-02-29 (serial 60) exists
+_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def parse_date(value: str) -> date:
+    """Parse the date formats people type into Chinese spreadsheets; ValueError otherwise."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    text = text.split(" ", 1)[0]  # a time part after a space is ignored
+    try:
+        if text.isascii() and text.isdigit():
+            if len(text) == 8:
+                return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            serial = int(text)
+            if 61 <= serial <= _EXCEL_MAX_SERIAL:
+                return _EXCEL_EPOCH + timedelta(days=serial)
+            if 1 <= serial < 60:
+                return _EXCEL_EPOCH + timedelta(days=serial + 1)
+        elif match := _SEPARATED_DATE.fullmatch(text):
+            return date(int(match[1]), int(match[3]), int(match[4]))
+        elif match := _CHINESE_DATE.fullmatch(text):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        pass
+    raise ValueError(f"not a valid date: {value!r}")
+
+
+_REPORT_ROW = pgettext_lazy("import error report header", "Row")
+_REPORT_COLUMN = pgettext_lazy("import error report header", "Column")
+_REPORT_VALUE = pgettext_lazy("import error report header", "Value")
+_REPORT_REASON = pgettext_lazy("import error report header", "Reason")
+
+
+def _display_width(text: str) -> int:
+    # CJK characters take about two Latin character widths in Excel.
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def write_error_report(path: Path, headers: Sequence[str], errors: Iterable[RowError]) -> Path:
+    """Write one XLSX line per error: row number, the original row, column, value, reason."""
+    path = Path(path)
+    width = len(headers)
+    labels = [str(_REPORT_ROW), *headers, str(_REPORT_COLUMN), str(_REPORT_VALUE)]
+    labels.append(str(_REPORT_REASON))
+    # constant_memory flushes each row to disk as soon as the next one starts.
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        sheet = workbook.add_worksheet()
+        bold = workbook.add_format({"bold": True})
+        for index, label in enumerate(labels):
+            sheet.set_column(index, index, min(max(_display_width(label) + 2, 8), 40))
+        sheet.set_column(len(labels) - 1, len(labels) - 1, 60)
+        sheet.freeze_panes(1, 0)
+        for index, label in enumerate(labels):
+            sheet.write_string(0, index, label, bold)
+
+        for line, error in enumerate(errors, start=1):
+            sheet.write_number(line, 0, error.row)
+            # write_string, never write(): a cell like "=1+1" must stay text, not become a formula.
+            for index, cell in enumerate(error.cells[:width], start=1):
+                if cell:
+                    sheet.write_string(line, index, str(cell))
+            sheet.write_string(line, width + 1, error.column)
+            sheet.write_string(line, width + 2, error.value)
+            sheet.write_string(line, width + 3, str(error.reason))
+    finally:
+        workbook.close()
+    return path

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gonghui.api import api
+from gonghui.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gonghui.orgs.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

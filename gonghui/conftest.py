@@ -8,51 +8,81 @@ from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.orgs.models import Employer, OrgKind, UnionOrg
 from gonghui.orgs.tests.factories import EmployerFactory, UnionOrgFactory
-
 from gonghui.testing import PASSWORD
 
 
 @dataclass
 class City:
     city: UnionOrg
-    district: UnionOrg          # 东城区
-    street: UnionOrg            # a street of 东城区
-    community: UnionOrg         # a community of that street
-    sibling_street: UnionOrg    # another street of 东城区
-    other_district: UnionOrg    # 西城区
-    other_community: UnionOrg   # a community of 西城区
-    employer: Employer          # in `community`, with an enterprise union
+    district: UnionOrg  # 东城区
+    street: UnionOrg  # a street of 东城区
+    community: UnionOrg  # a community of that street
+    sibling_street: UnionOrg  # another street of 东城区
+    other_district: UnionOrg  # 西城区
+    other_community: UnionOrg  # a community of 西城区
+    employer: Employer  # in `community`, with an enterprise union
     sibling_employer: Employer  # in `sibling_street`
-    other_employer: Employer    # in `other_community`
+    other_employer: Employer  # in `other_community`
 
 
 @pytest.fixture
 def city(db: None) -> City:
-    root = UnionOrgFactory(kind=OrgKind.CITY, code="110000", name="北京市总工会", region_code="110000")
-    district = UnionOrgFactory(parent=root, kind=OrgKind.DISTRICT, code="110101", name="东城区总工会")
-    street = UnionOrgFactory(parent=district, kind=OrgKind.STREET, code="110101001",
-                             name="东华门街道总工会")
-    community = UnionOrgFactory(parent=street, kind=OrgKind.COMMUNITY, code="110101001001",
-                                name="多福巷社区联合工会")
-    union = UnionOrgFactory(parent=community, kind=OrgKind.ENTERPRISE, code="E00000001",
-                            name="北京甲乙科技有限公司工会委员会")
-    sibling = UnionOrgFactory(parent=district, kind=OrgKind.STREET, code="110101002",
-                              name="景山街道总工会")
-    other = UnionOrgFactory(parent=root, kind=OrgKind.DISTRICT, code="110102", name="西城区总工会",
-                            region_code="110102")
-    other_street = UnionOrgFactory(parent=other, kind=OrgKind.STREET, code="110102001",
-                                   name="西长安街街道总工会", region_code="110102")
-    other_community = UnionOrgFactory(parent=other_street, kind=OrgKind.COMMUNITY,
-                                      code="110102001001", name="府右街社区联合工会",
-                                      region_code="110102")
+    root = UnionOrgFactory(
+        kind=OrgKind.CITY, code="110000", name="北京市总工会", region_code="110000"
+    )
+    district = UnionOrgFactory(
+        parent=root, kind=OrgKind.DISTRICT, code="110101", name="东城区总工会"
+    )
+    street = UnionOrgFactory(
+        parent=district, kind=OrgKind.STREET, code="110101001", name="东华门街道总工会"
+    )
+    community = UnionOrgFactory(
+        parent=street, kind=OrgKind.COMMUNITY, code="110101001001", name="多福巷社区联合工会"
+    )
+    union = UnionOrgFactory(
+        parent=community,
+        kind=OrgKind.ENTERPRISE,
+        code="E00000001",
+        name="北京甲乙科技有限公司工会委员会",
+    )
+    sibling = UnionOrgFactory(
+        parent=district, kind=OrgKind.STREET, code="110101002", name="景山街道总工会"
+    )
+    other = UnionOrgFactory(
+        parent=root, kind=OrgKind.DISTRICT, code="110102", name="西城区总工会", region_code="110102"
+    )
+    other_street = UnionOrgFactory(
+        parent=other,
+        kind=OrgKind.STREET,
+        code="110102001",
+        name="西长安街街道总工会",
+        region_code="110102",
+    )
+    other_community = UnionOrgFactory(
+        parent=other_street,
+        kind=OrgKind.COMMUNITY,
+        code="110102001001",
+        name="府右街社区联合工会",
+        region_code="110102",
+    )
     return City(
-        city=root, district=district, street=street, community=community,
-        sibling_street=sibling, other_district=other, other_community=other_community,
-        employer=EmployerFactory(name="北京甲乙科技有限公司", org=community, community=community,
-                                 union=union),
+        city=root,
+        district=district,
+        street=street,
+        community=community,
+        sibling_street=sibling,
+        other_district=other,
+        other_community=other_community,
+        employer=EmployerFactory(
+            name="北京甲乙科技有限公司", org=community, community=community, union=union
+        ),
         sibling_employer=EmployerFactory(name="北京景山餐饮有限公司", org=sibling, employees=12),
-        other_employer=EmployerFactory(name="北京西城建设有限公司", org=other_community,
-                                       community=other_community, region_code="110102"),
+        other_employer=EmployerFactory(
+            name="北京西城建设有限公司",
+            org=other_community,
+            community=other_community,
+            region_code="110102",
+        ),
     )
 
 

@@ -27,9 +27,7 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("scope organisation"),
     )
-    role = models.CharField(
-        _("role"), max_length=32, choices=Role.choices, default=Role.READONLY
-    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.READONLY)
 
     class Meta:
         verbose_name = _("staff user")

@@ -25,10 +25,17 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--org", metavar="CODE",
-                            help="import as the federation with this union code (default: the root)")
-        parser.add_argument("--errors", type=Path, metavar="PATH",
-                            help="where to write the row-level error report (default: beside FILE)")
+        parser.add_argument(
+            "--org",
+            metavar="CODE",
+            help="import as the federation with this union code (default: the root)",
+        )
+        parser.add_argument(
+            "--errors",
+            type=Path,
+            metavar="PATH",
+            help="where to write the row-level error report (default: beside FILE)",
+        )
         parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
 
     def scope_org(self, code: str | None) -> UnionOrg | None:
@@ -48,8 +55,9 @@ class ImportCommand(BaseCommand):
                 path=path, scope_org=self.scope_org(options["org"]), report_path=options["errors"]
             )
         except FileUnreadable as exc:
-            raise CommandError(_("%(path)s cannot be imported: %(reason)s")
-                               % {"path": path, "reason": exc.reason}) from None
+            raise CommandError(
+                _("%(path)s cannot be imported: %(reason)s") % {"path": path, "reason": exc.reason}
+            ) from None
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
             return
@@ -59,15 +67,20 @@ class ImportCommand(BaseCommand):
         console = Console(file=self.stdout._out, highlight=False)  # type: ignore[attr-defined]
         table = RichTable(show_header=False, box=None)
         for label, value in (
-            (_("Rows"), result.rows), (_("Created"), result.created),
-            (_("Updated"), result.updated), (_("Unchanged"), result.unchanged),
-            (_("Rejected"), result.rejected), (_("Warnings"), len(result.warnings)),
+            (_("Rows"), result.rows),
+            (_("Created"), result.created),
+            (_("Updated"), result.updated),
+            (_("Unchanged"), result.unchanged),
+            (_("Rejected"), result.rejected),
+            (_("Warnings"), len(result.warnings)),
         ):
             table.add_row(str(label), str(value))
         console.print(table)
         for error in result.errors[:20]:
-            console.print(_("Row %(row)d, %(column)s: %(reason)s")
-                          % {"row": error.row, "column": error.column or "-", "reason": error.reason})
+            console.print(
+                _("Row %(row)d, %(column)s: %(reason)s")
+                % {"row": error.row, "column": error.column or "-", "reason": error.reason}
+            )
         if len(result.errors) > 20:
             console.print(_("… and %(n)d more.") % {"n": len(result.errors) - 20})
         if result.error_report:

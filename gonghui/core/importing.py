@@ -39,9 +39,7 @@ def default_report_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}.errors.xlsx")
 
 
-def finish_report(
-    result: ImportResult, *, headers: list[str], report_path: Path
-) -> ImportResult:
+def finish_report(result: ImportResult, *, headers: list[str], report_path: Path) -> ImportResult:
     """Write the row-level report (errors, then warnings), or remove a stale one from a past run."""
     issues = sorted([*result.errors, *result.warnings], key=lambda e: e.row)
     if issues:

@@ -137,12 +137,17 @@ class Table:
         row_number is what the user sees in the spreadsheet (header is row 1 when it is on top);
         blank rows are skipped but still counted.
         """
+        for number, values, _cells in self.records():
+            yield number, values
+
+    def records(self) -> Iterator[tuple[int, dict[str, str], list[str]]]:
+        """One pass yielding (row_number, normalised values, original cells) — what imports need
+        to validate a row and still quote it unchanged in the error report."""
         items = tuple(self.fields.items())
         width = self._width
         for number, cells in self.raw_rows():
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield number, {field: clean(cells[index]) for field, index in items}
+            padded = cells + [""] * (width - len(cells)) if len(cells) < width else cells
+            yield number, {field: clean(padded[index]) for field, index in items}, cells
 
 
 def _csv_encoding(path: Path) -> str:
@@ -315,8 +320,8 @@ def write_error_report(path: Path, headers: Sequence[str], errors: Iterable[RowE
     """Write one XLSX line per error: row number, the original row, column, value, reason."""
     path = Path(path)
     width = len(headers)
-    labels = [str(_REPORT_ROW), *headers, str(_REPORT_COLUMN), str(_REPORT_VALUE)]
-    labels.append(str(_REPORT_REASON))
+    labels = [str(_REPORT_ROW), *headers]
+    labels += [str(_REPORT_COLUMN), str(_REPORT_VALUE), str(_REPORT_REASON)]
     # constant_memory flushes each row to disk as soon as the next one starts.
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:

@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from gonghui.core.api_paging import PageNumberPaging
 from gonghui.orgs import selectors
-from gonghui.orgs.models import Employer, OrgKind, UnionOrg
+from gonghui.orgs.models import Employer, OrgKind
 
 router = Router(tags=["orgs"])
 
@@ -92,8 +92,13 @@ def list_employers(
     org: str | None = None,
 ) -> object:
     return selectors.employer_list(
-        user=request.user, q=q, uscc=uscc, has_union=has_union, industry=industry,
-        status=status, org_code=org,
+        user=request.user,
+        q=q,
+        uscc=uscc,
+        has_union=has_union,
+        industry=industry,
+        status=status,
+        org_code=org,
     )
 
 

@@ -38,33 +38,63 @@ EMPLOYER_COLUMNS = (
 
 # Labels federations write in their spreadsheets, besides our code names.
 _KIND_LABELS = {
-    "市总工会": OrgKind.CITY, "省总工会": OrgKind.CITY, "区县总工会": OrgKind.DISTRICT,
-    "区总工会": OrgKind.DISTRICT, "县总工会": OrgKind.DISTRICT, "乡镇(街道)总工会": OrgKind.STREET,
-    "街道总工会": OrgKind.STREET, "乡镇总工会": OrgKind.STREET, "街道工会": OrgKind.STREET,
-    "社区联合工会": OrgKind.COMMUNITY, "社区(村)联合工会": OrgKind.COMMUNITY,
-    "村联合工会": OrgKind.COMMUNITY, "区域性工会联合会": OrgKind.JOINT,
-    "行业性工会联合会": OrgKind.JOINT, "区域性、行业性工会联合会": OrgKind.JOINT,
-    "工会联合会": OrgKind.JOINT, "产业工会": OrgKind.INDUSTRY, "局集团公司工会": OrgKind.GROUP,
-    "集团公司工会": OrgKind.GROUP, "企业工会": OrgKind.ENTERPRISE, "基层工会": OrgKind.ENTERPRISE,
+    "市总工会": OrgKind.CITY,
+    "省总工会": OrgKind.CITY,
+    "区县总工会": OrgKind.DISTRICT,
+    "区总工会": OrgKind.DISTRICT,
+    "县总工会": OrgKind.DISTRICT,
+    "乡镇(街道)总工会": OrgKind.STREET,
+    "街道总工会": OrgKind.STREET,
+    "乡镇总工会": OrgKind.STREET,
+    "街道工会": OrgKind.STREET,
+    "社区联合工会": OrgKind.COMMUNITY,
+    "社区(村)联合工会": OrgKind.COMMUNITY,
+    "村联合工会": OrgKind.COMMUNITY,
+    "区域性工会联合会": OrgKind.JOINT,
+    "行业性工会联合会": OrgKind.JOINT,
+    "区域性、行业性工会联合会": OrgKind.JOINT,
+    "工会联合会": OrgKind.JOINT,
+    "产业工会": OrgKind.INDUSTRY,
+    "局集团公司工会": OrgKind.GROUP,
+    "集团公司工会": OrgKind.GROUP,
+    "企业工会": OrgKind.ENTERPRISE,
+    "基层工会": OrgKind.ENTERPRISE,
     "企业(基层)工会": OrgKind.ENTERPRISE,
 }
 _KINDS = {kind.value: kind for kind in OrgKind} | _KIND_LABELS
 
 _STATUSES = {
-    "存续": EmployerStatus.OPERATING, "在业": EmployerStatus.OPERATING,
-    "开业": EmployerStatus.OPERATING, "在营": EmployerStatus.OPERATING,
-    "operating": EmployerStatus.OPERATING, "注销": EmployerStatus.DEREGISTERED,
-    "吊销": EmployerStatus.DEREGISTERED, "吊销,未注销": EmployerStatus.DEREGISTERED,
+    "存续": EmployerStatus.OPERATING,
+    "在业": EmployerStatus.OPERATING,
+    "开业": EmployerStatus.OPERATING,
+    "在营": EmployerStatus.OPERATING,
+    "operating": EmployerStatus.OPERATING,
+    "注销": EmployerStatus.DEREGISTERED,
+    "吊销": EmployerStatus.DEREGISTERED,
+    "吊销,未注销": EmployerStatus.DEREGISTERED,
     "deregistered": EmployerStatus.DEREGISTERED,
 }
 _INDUSTRY_NAMES = {str(label): value for value, label in Industry.choices}
 _INDUSTRY_CHINESE = {
-    "农、林、牧、渔业": "A", "采矿业": "B", "制造业": "C",
-    "电力、热力、燃气及水生产和供应业": "D", "建筑业": "E", "批发和零售业": "F",
-    "交通运输、仓储和邮政业": "G", "住宿和餐饮业": "H", "信息传输、软件和信息技术服务业": "I",
-    "金融业": "J", "房地产业": "K", "租赁和商务服务业": "L", "科学研究和技术服务业": "M",
-    "水利、环境和公共设施管理业": "N", "居民服务、修理和其他服务业": "O", "教育": "P",
-    "卫生和社会工作": "Q", "文化、体育和娱乐业": "R", "公共管理、社会保障和社会组织": "S",
+    "农、林、牧、渔业": "A",
+    "采矿业": "B",
+    "制造业": "C",
+    "电力、热力、燃气及水生产和供应业": "D",
+    "建筑业": "E",
+    "批发和零售业": "F",
+    "交通运输、仓储和邮政业": "G",
+    "住宿和餐饮业": "H",
+    "信息传输、软件和信息技术服务业": "I",
+    "金融业": "J",
+    "房地产业": "K",
+    "租赁和商务服务业": "L",
+    "科学研究和技术服务业": "M",
+    "水利、环境和公共设施管理业": "N",
+    "居民服务、修理和其他服务业": "O",
+    "教育": "P",
+    "卫生和社会工作": "Q",
+    "文化、体育和娱乐业": "R",
+    "公共管理、社会保障和社会组织": "S",
     "国际组织": "T",
 }
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
@@ -77,8 +107,9 @@ class RowInvalid(Exception):
         self.column, self.value, self.reason = column, value, reason
 
     def at(self, row: int, cells: list[str]) -> RowError:
-        return RowError(row=row, column=self.column, value=self.value, reason=self.reason,
-                        cells=cells)
+        return RowError(
+            row=row, column=self.column, value=self.value, reason=self.reason, cells=cells
+        )
 
 
 def _text(values: dict[str, str], field: str, *, limit: int, required: bool = False) -> str:
@@ -93,8 +124,14 @@ def _text(values: dict[str, str], field: str, *, limit: int, required: bool = Fa
 def _code(values: dict[str, str], field: str, *, required: bool) -> str:
     value = _text(values, field, limit=32, required=required)
     if value and not _CODE_RE.match(value):
-        raise RowInvalid(field, value, _("A union code may contain only letters, digits, '-', '_' "
-                                         "and '.', at most 32 characters."))
+        raise RowInvalid(
+            field,
+            value,
+            _(
+                "A union code may contain only letters, digits, '-', '_' "
+                "and '.', at most 32 characters."
+            ),
+        )
     return value
 
 
@@ -135,16 +172,27 @@ def clean_org(values: dict[str, str], *, today: date | None = None) -> OrgRecord
     code = _code(values, "code", required=True)
     name = _text(values, "name", limit=200, required=True)
     raw_kind = values.get("kind", "")
-    kind = _KINDS.get(raw_kind.replace("（", "(").replace("）", ")")) or _KINDS.get(raw_kind.lower())
+    kind = _KINDS.get(raw_kind.replace("（", "(").replace("）", ")")) or _KINDS.get(
+        raw_kind.lower()
+    )
     if kind is None:
-        raise RowInvalid("kind", raw_kind, _("Unknown kind; use one of: %(kinds)s.")
-                         % {"kinds": ", ".join(k.value for k in OrgKind)})
+        raise RowInvalid(
+            "kind",
+            raw_kind,
+            _("Unknown kind; use one of: %(kinds)s.")
+            % {"kinds": ", ".join(k.value for k in OrgKind)},
+        )
     parent_code = _code(values, "parent_code", required=False)
     if parent_code == code:
         raise RowInvalid("parent_code", parent_code, _("An org cannot be its own parent."))
-    return OrgRecord(code=code, name=name, kind=kind.value, parent_code=parent_code,
-                     region_code=_region(values),
-                     established_on=_past_date(values, "established_on", today))
+    return OrgRecord(
+        code=code,
+        name=name,
+        kind=kind.value,
+        parent_code=parent_code,
+        region_code=_region(values),
+        established_on=_past_date(values, "established_on", today),
+    )
 
 
 @dataclass(frozen=True)
@@ -171,12 +219,15 @@ def clean_employer(values: dict[str, str], *, today: date | None = None) -> Empl
         raise RowInvalid("uscc", raw_uscc, str(exc)) from None
     region = _region(values) or uscc.code[2:8]
     raw_industry = values.get("industry", "")
-    industry = raw_industry.upper() if len(raw_industry) == 1 else (
-        _INDUSTRY_CHINESE.get(raw_industry) or _INDUSTRY_NAMES.get(raw_industry, "")
+    industry = (
+        raw_industry.upper()
+        if len(raw_industry) == 1
+        else (_INDUSTRY_CHINESE.get(raw_industry) or _INDUSTRY_NAMES.get(raw_industry, ""))
     )
     if raw_industry and industry not in Industry.values:
-        raise RowInvalid("industry", raw_industry,
-                         _("Unknown industry; use a GB/T 4754 section letter A–T."))
+        raise RowInvalid(
+            "industry", raw_industry, _("Unknown industry; use a GB/T 4754 section letter A–T.")
+        )
     raw_employees = values.get("employees", "")
     employees = None
     if raw_employees:
@@ -186,12 +237,20 @@ def clean_employer(values: dict[str, str], *, today: date | None = None) -> Empl
     raw_status = values.get("status", "")
     status = _STATUSES.get(raw_status.lower()) if raw_status else EmployerStatus.OPERATING
     if status is None:
-        raise RowInvalid("status", raw_status,
-                         _("Unknown status; use 存续/在业 (operating) or 注销/吊销 (deregistered)."))
+        raise RowInvalid(
+            "status",
+            raw_status,
+            _("Unknown status; use 存续/在业 (operating) or 注销/吊销 (deregistered)."),
+        )
     return EmployerRecord(
-        name=name, uscc=uscc.code, uscc_check_failed=not uscc.check_ok, region_code=region,
-        industry=industry, employees=employees,
-        opened_on=_past_date(values, "opened_on", today), status=status.value,
+        name=name,
+        uscc=uscc.code,
+        uscc_check_failed=not uscc.check_ok,
+        region_code=region,
+        industry=industry,
+        employees=employees,
+        opened_on=_past_date(values, "opened_on", today),
+        status=status.value,
         community_code=_code(values, "community_code", required=False),
         union_code=_code(values, "union_code", required=False),
     )

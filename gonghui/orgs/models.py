@@ -42,7 +42,9 @@ class UnionOrg(MP_Node):
         verbose_name_plural = _("union organisations")
         indexes = [
             # LIKE 'prefix%' on PostgreSQL needs pattern ops under a non-C collation.
-            models.Index(fields=["path"], name="unionorg_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="unionorg_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["kind", "path"], name="unionorg_kind_path"),
         ]
 
@@ -102,16 +104,26 @@ class Employer(models.Model):
         _("status"), max_length=16, choices=EmployerStatus.choices, default=EmployerStatus.OPERATING
     )
     org = models.ForeignKey(
-        UnionOrg, on_delete=models.PROTECT, related_name="employers",
+        UnionOrg,
+        on_delete=models.PROTECT,
+        related_name="employers",
         verbose_name=_("responsible union organisation"),
     )
     community = models.ForeignKey(
-        UnionOrg, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="community_employers", verbose_name=_("community joint union"),
+        UnionOrg,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="community_employers",
+        verbose_name=_("community joint union"),
     )
     union = models.ForeignKey(
-        UnionOrg, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="union_employers", verbose_name=_("employer's union"),
+        UnionOrg,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="union_employers",
+        verbose_name=_("employer's union"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

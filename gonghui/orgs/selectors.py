@@ -45,7 +45,8 @@ def with_parent_code(qs: QuerySet[UnionOrg]) -> QuerySet[UnionOrg]:
     """Annotate `parent_code` in the same query (a page of 1 000 orgs must not cost 1 000 more)."""
     parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - UnionOrg.steplen)
     parent = UnionOrg.objects.filter(path=parent_path).values("code")[:1]
-    return qs.annotate(parent_code=Subquery(parent))
+    annotated: QuerySet[UnionOrg] = qs.annotate(parent_code=Subquery(parent))
+    return annotated
 
 
 def org_get(*, user: Any, code: str) -> UnionOrg | None:
@@ -57,9 +58,11 @@ def org_scope_root(*, user: Any) -> UnionOrg | None:
 
 
 def org_children(*, user: Any, org: UnionOrg) -> QuerySet[UnionOrg]:
-    return scoped(UnionOrg.objects.all(), user=user).filter(
-        path__startswith=org.path, depth=org.depth + 1
-    ).order_by("path")
+    return (
+        scoped(UnionOrg.objects.all(), user=user)
+        .filter(path__startswith=org.path, depth=org.depth + 1)
+        .order_by("path")
+    )
 
 
 def org_breadcrumbs(*, user: Any, org: UnionOrg) -> list[UnionOrg]:
@@ -68,7 +71,9 @@ def org_breadcrumbs(*, user: Any, org: UnionOrg) -> list[UnionOrg]:
     return list(scoped(UnionOrg.objects.filter(path__in=paths), user=user).order_by("depth"))
 
 
-def coverage_of_children(*, user: Any, parent: UnionOrg, children: list[UnionOrg]) -> dict[int, Coverage]:
+def coverage_of_children(
+    *, user: Any, parent: UnionOrg, children: list[UnionOrg]
+) -> dict[int, Coverage]:
     """Coverage for each child subtree of `parent`, in two grouped queries whatever the count."""
     result = {child.pk: Coverage() for child in children}
     if not children:
@@ -153,5 +158,11 @@ def employer_get(*, user: Any, uscc: str) -> Employer | None:
     return employer_list(user=user).filter(uscc=uscc.strip().upper()).first()
 
 
-ORG_KINDS_SHOWN = [OrgKind.STREET, OrgKind.COMMUNITY, OrgKind.JOINT, OrgKind.INDUSTRY,
-                   OrgKind.GROUP, OrgKind.ENTERPRISE]
+ORG_KINDS_SHOWN = [
+    OrgKind.STREET,
+    OrgKind.COMMUNITY,
+    OrgKind.JOINT,
+    OrgKind.INDUSTRY,
+    OrgKind.GROUP,
+    OrgKind.ENTERPRISE,
+]

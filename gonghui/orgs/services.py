@@ -1,6 +1,6 @@
 """Writes to the union tree and employers. Imports: parse → validate → set-based write → report."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from treebeard.exceptions import InvalidMoveToDescendant
 
 from gonghui.core.importing import ImportResult, default_report_path, finish_report
 from gonghui.core.tabular import RowError, open_table
@@ -22,27 +23,30 @@ from gonghui.orgs.importing import (
     clean_org,
 )
 from gonghui.orgs.models import Employer, OrgKind, UnionOrg
-from treebeard.exceptions import InvalidMoveToDescendant
 
 BATCH = 2000
 _ORG_FIELDS = ("name", "kind", "region_code", "established_on")
-_EMPLOYER_FIELDS = ("name", "uscc_check_failed", "region_code", "industry", "employees",
-                    "opened_on", "status")
+_EMPLOYER_FIELDS = (
+    "name",
+    "uscc_check_failed",
+    "region_code",
+    "industry",
+    "employees",
+    "opened_on",
+    "status",
+)
 
 
 def _in_scope(org: UnionOrg, scope_org: UnionOrg | None) -> bool:
     return scope_org is None or org.path.startswith(scope_org.path)
 
 
-def _chunks(iterable: Iterable[tuple[int, dict[str, str], list[str]]], size: int) -> Iterator[list[tuple[int, dict[str, str], list[str]]]]:
+def _chunks(
+    iterable: Iterable[tuple[int, dict[str, str], list[str]]], size: int
+) -> Iterator[list[tuple[int, dict[str, str], list[str]]]]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _rows_with_cells(table) -> Iterator[tuple[int, dict[str, str], list[str]]]:  # type: ignore[no-untyped-def]
-    for (number, values), (_n, cells) in zip(table.rows(), table.raw_rows(), strict=True):
-        yield number, values, cells
 
 
 # --- union orgs -------------------------------------------------------------------------------
@@ -53,9 +57,10 @@ def org_import(
 ) -> ImportResult:
     """Import union orgs from a CSV/XLSX file (see ORG_COLUMNS). Idempotent: upsert by code."""
     table = open_table(path, ORG_COLUMNS)
-    result = org_import_rows(rows=_rows_with_cells(table), scope_org=scope_org)
-    return finish_report(result, headers=table.headers,
-                         report_path=report_path or default_report_path(path))
+    result = org_import_rows(rows=table.records(), scope_org=scope_org)
+    return finish_report(
+        result, headers=table.headers, report_path=report_path or default_report_path(path)
+    )
 
 
 def org_import_rows(
@@ -71,9 +76,16 @@ def org_import_rows(
             result.reject(exc.at(number, cells))
             continue
         if record.code in records:
-            result.reject(RowError(number, "code", record.code, _(
-                "The code %(code)s appears again in this file (first on row %(row)d).")
-                % {"code": record.code, "row": records[record.code][0]}, cells))
+            result.reject(
+                RowError(
+                    number,
+                    "code",
+                    record.code,
+                    _("The code %(code)s appears again in this file (first on row %(row)d).")
+                    % {"code": record.code, "row": records[record.code][0]},
+                    cells,
+                )
+            )
             continue
         records[record.code] = (number, record, cells)
     with transaction.atomic():
@@ -81,8 +93,11 @@ def org_import_rows(
     return result
 
 
-def _org_write(records: dict[str, tuple[int, OrgRecord, list[str]]],
-               scope_org: UnionOrg | None, result: ImportResult) -> None:
+def _org_write(
+    records: dict[str, tuple[int, OrgRecord, list[str]]],
+    scope_org: UnionOrg | None,
+    result: ImportResult,
+) -> None:
     codes = set(records) | {rec.parent_code for _n, rec, _c in records.values() if rec.parent_code}
     existing = {org.code: org for org in UnionOrg.objects.filter(code__in=codes)}
 
@@ -110,13 +125,21 @@ def _org_write(records: dict[str, tuple[int, OrgRecord, list[str]]],
                     changed = True
             elif parent in existing:
                 if not _in_scope(existing[parent], scope_org):
-                    reject(code, "parent_code", parent,
-                           _("The parent org %(code)s is outside your scope.") % {"code": parent})
+                    reject(
+                        code,
+                        "parent_code",
+                        parent,
+                        _("The parent org %(code)s is outside your scope.") % {"code": parent},
+                    )
                     changed = True
             elif parent not in records:
-                reject(code, "parent_code", parent, _(
-                    "The parent org %(code)s does not exist and is not in this file.")
-                    % {"code": parent})
+                reject(
+                    code,
+                    "parent_code",
+                    parent,
+                    _("The parent org %(code)s does not exist and is not in this file.")
+                    % {"code": parent},
+                )
                 changed = True
 
     # Updates of fields, then new nodes in depth order (parents before children), then moves.
@@ -147,8 +170,15 @@ def _org_write(records: dict[str, tuple[int, OrgRecord, list[str]]],
         try:
             UnionOrg.objects.move(org, UnionOrg.objects.get(code=parent_code), "last-child")
         except InvalidMoveToDescendant:
-            result.reject(RowError(number, "parent_code", parent_code,
-                                   _("An org cannot move under its own subordinate."), cells))
+            result.reject(
+                RowError(
+                    number,
+                    "parent_code",
+                    parent_code,
+                    _("An org cannot move under its own subordinate."),
+                    cells,
+                )
+            )
             continue
         if org not in to_update:
             result.updated += 1
@@ -164,29 +194,46 @@ def _reject_cycles(records: dict[str, tuple[int, OrgRecord, list[str]]], reject)
             trail.append(code)
             code = records[code][1].parent_code
         if code in trail:
-            on_cycle.update(trail[trail.index(code):])
+            on_cycle.update(trail[trail.index(code) :])
     for code in on_cycle:
-        reject(code, "parent_code", records[code][1].parent_code,
-               _("The parent codes in this file form a cycle."))
+        reject(
+            code,
+            "parent_code",
+            records[code][1].parent_code,
+            _("The parent codes in this file form a cycle."),
+        )
 
 
-def _org_create(new_codes: list[str], records: dict[str, tuple[int, OrgRecord, list[str]]],
-                existing: dict[str, UnionOrg], result: ImportResult) -> None:
+def _org_create(
+    new_codes: list[str],
+    records: dict[str, tuple[int, OrgRecord, list[str]]],
+    existing: dict[str, UnionOrg],
+    result: ImportResult,
+) -> None:
     """Create new nodes set-based: compute materialised paths here, one bulk insert per level."""
     pending = set(new_codes)
     next_step: dict[str, int] = {}
     while pending:
-        level = [c for c in pending if not records[c][1].parent_code
-                 or records[c][1].parent_code in existing]
+        level = [
+            c
+            for c in pending
+            if not records[c][1].parent_code or records[c][1].parent_code in existing
+        ]
         if not level:
             break  # only orphans of rejected rows remain; they were rejected already
-        parents = {existing[records[c][1].parent_code].path for c in level
-                   if records[c][1].parent_code}
+        parents = {
+            existing[records[c][1].parent_code].path for c in level if records[c][1].parent_code
+        }
         for parent_path in parents - next_step.keys():
-            last = (UnionOrg.objects.filter(path__startswith=parent_path,
-                                            depth=len(parent_path) // UnionOrg.steplen + 1)
-                    .order_by("-path").values_list("path", flat=True).first())
-            next_step[parent_path] = UnionOrg._str2int(last[-UnionOrg.steplen:]) + 1 if last else 1
+            last = (
+                UnionOrg.objects.filter(
+                    path__startswith=parent_path, depth=len(parent_path) // UnionOrg.steplen + 1
+                )
+                .order_by("-path")
+                .values_list("path", flat=True)
+                .first()
+            )
+            next_step[parent_path] = UnionOrg._str2int(last[-UnionOrg.steplen :]) + 1 if last else 1
         if "" not in next_step:
             last_root = UnionOrg.objects.filter(depth=1).order_by("-path").first()
             next_step[""] = UnionOrg._str2int(last_root.path) + 1 if last_root else 1
@@ -197,10 +244,18 @@ def _org_create(new_codes: list[str], records: dict[str, tuple[int, OrgRecord, l
             step = next_step[parent_path]
             next_step[parent_path] = step + 1
             depth = len(parent_path) // UnionOrg.steplen + 1
-            nodes.append(UnionOrg(
-                path=parent_path + UnionOrg._int2str(step).rjust(UnionOrg.steplen, "0"),
-                depth=depth, numchild=0, code=code, name=rec.name, kind=rec.kind,
-                region_code=rec.region_code, established_on=rec.established_on))
+            nodes.append(
+                UnionOrg(
+                    path=parent_path + UnionOrg._int2str(step).rjust(UnionOrg.steplen, "0"),
+                    depth=depth,
+                    numchild=0,
+                    code=code,
+                    name=rec.name,
+                    kind=rec.kind,
+                    region_code=rec.region_code,
+                    established_on=rec.established_on,
+                )
+            )
         UnionOrg.objects.bulk_create(nodes, batch_size=BATCH)
         for node in nodes:
             existing[node.code] = node
@@ -212,11 +267,14 @@ def _org_create(new_codes: list[str], records: dict[str, tuple[int, OrgRecord, l
 def _refresh_numchild(parent_paths: set[str]) -> None:
     if not parent_paths:
         return
-    children = (UnionOrg.objects.filter(path__startswith=OuterRef("path"),
-                                        depth=OuterRef("depth") + 1)
-                .order_by().values("depth").annotate(n=Count("id")).values("n"))
-    UnionOrg.objects.filter(path__in=parent_paths).update(
-        numchild=Coalesce(Subquery(children), 0))
+    children = (
+        UnionOrg.objects.filter(path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1)
+        .order_by()
+        .values("depth")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    UnionOrg.objects.filter(path__in=parent_paths).update(numchild=Coalesce(Subquery(children), 0))
 
 
 # --- employers --------------------------------------------------------------------------------
@@ -231,9 +289,10 @@ def employer_import(
     register extract without those columns leaves the links officers assigned untouched.
     """
     table = open_table(path, EMPLOYER_COLUMNS)
-    result = employer_import_rows(rows=_rows_with_cells(table), scope_org=scope_org)
-    return finish_report(result, headers=table.headers,
-                         report_path=report_path or default_report_path(path))
+    result = employer_import_rows(rows=table.records(), scope_org=scope_org)
+    return finish_report(
+        result, headers=table.headers, report_path=report_path or default_report_path(path)
+    )
 
 
 def employer_import_rows(
@@ -252,9 +311,16 @@ def employer_import_rows(
                 result.reject(exc.at(number, cells))
                 continue
             if rec.uscc in seen:
-                result.reject(RowError(number, "uscc", rec.uscc, _(
-                    "The code %(code)s appears again in this file (first on row %(row)d).")
-                    % {"code": rec.uscc, "row": seen[rec.uscc]}, cells))
+                result.reject(
+                    RowError(
+                        number,
+                        "uscc",
+                        rec.uscc,
+                        _("The code %(code)s appears again in this file (first on row %(row)d).")
+                        % {"code": rec.uscc, "row": seen[rec.uscc]},
+                        cells,
+                    )
+                )
                 continue
             seen[rec.uscc] = number
             clean.append((number, rec, cells))
@@ -272,36 +338,69 @@ def _region_federations(scope_org: UnionOrg) -> dict[str, UnionOrg]:
     return found
 
 
-def _employer_write(clean: list[tuple[int, EmployerRecord, list[str]]], scope_org: UnionOrg,
-                    region_orgs: dict[str, UnionOrg], result: ImportResult) -> None:
+def _employer_write(
+    clean: list[tuple[int, EmployerRecord, list[str]]],
+    scope_org: UnionOrg,
+    region_orgs: dict[str, UnionOrg],
+    result: ImportResult,
+) -> None:
     codes = {c for _n, rec, _c in clean for c in (rec.community_code, rec.union_code) if c}
-    orgs = {o.code: o for o in UnionOrg.objects.filter(code__in=codes,
-                                                       path__startswith=scope_org.path)}
-    existing = {e.uscc: e for e in Employer.objects.select_related("org", "community", "union").filter(
-        uscc__in=[rec.uscc for _n, rec, _c in clean])}
-    to_create, to_update = [], []
+    orgs = {
+        o.code: o for o in UnionOrg.objects.filter(code__in=codes, path__startswith=scope_org.path)
+    }
+    existing = {
+        e.uscc: e
+        for e in Employer.objects.select_related("org", "community", "union").filter(
+            uscc__in=[rec.uscc for _n, rec, _c in clean]
+        )
+    }
+    to_create: list[Employer] = []
+    to_update: list[Employer] = []
     now = timezone.now()
     for number, rec, cells in clean:
         try:
-            community = _linked_org(orgs, rec.community_code, "community_code",
-                                    lambda o: o.kind == OrgKind.COMMUNITY,
-                                    _("%(code)s is not a community joint union."))
-            union = _linked_org(orgs, rec.union_code, "union_code",
-                                lambda o: o.kind not in (OrgKind.CITY, OrgKind.DISTRICT,
-                                                         OrgKind.STREET),
-                                _("%(code)s is a federation, not an employer's union."))
+            community = _linked_org(
+                orgs,
+                rec.community_code,
+                "community_code",
+                lambda o: o.kind == OrgKind.COMMUNITY,
+                _("%(code)s is not a community joint union."),
+            )
+            union = _linked_org(
+                orgs,
+                rec.union_code,
+                "union_code",
+                lambda o: o.kind not in (OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET),
+                _("%(code)s is a federation, not an employer's union."),
+            )
         except RowInvalid as exc:
             result.reject(exc.at(number, cells))
             continue
         employer = existing.get(rec.uscc)
         if employer is not None and not employer.org.path.startswith(scope_org.path):
-            result.reject(RowError(number, "uscc", rec.uscc,
-                                   _("This employer belongs to an org outside your scope."), cells))
+            result.reject(
+                RowError(
+                    number,
+                    "uscc",
+                    rec.uscc,
+                    _("This employer belongs to an org outside your scope."),
+                    cells,
+                )
+            )
             continue
         if rec.uscc_check_failed:
-            result.warnings.append(RowError(number, "uscc", rec.uscc, _(
-                "Accepted with a warning: the check character does not match (an early pilot "
-                "code?). Please verify it against the business licence."), cells))
+            result.warnings.append(
+                RowError(
+                    number,
+                    "uscc",
+                    rec.uscc,
+                    _(
+                        "Accepted with a warning: the check character does not match (an early "
+                        "pilot code?). Please verify it against the business licence."
+                    ),
+                    cells,
+                )
+            )
         if employer is None:
             employer = Employer(uscc=rec.uscc)
             changed = True
@@ -315,8 +414,13 @@ def _employer_write(clean: list[tuple[int, EmployerRecord, list[str]]], scope_or
             if org is not None and getattr(employer, f"{attr}_id") != org.pk:
                 setattr(employer, attr, org)
                 changed = True
-        owner = (employer.community or employer.union or region_orgs.get(employer.region_code)
-                 or (employer.org if employer.pk else None) or scope_org)
+        owner = (
+            employer.community
+            or employer.union
+            or region_orgs.get(employer.region_code)
+            or (employer.org if employer.pk else None)
+            or scope_org
+        )
         if employer.pk is None or employer.org_id != owner.pk:
             employer.org = owner
             changed = changed or employer.pk is not None
@@ -329,12 +433,19 @@ def _employer_write(clean: list[tuple[int, EmployerRecord, list[str]]], scope_or
             result.unchanged += 1
     Employer.objects.bulk_create(to_create, batch_size=BATCH)
     Employer.objects.bulk_update(
-        to_update, [*_EMPLOYER_FIELDS, "org", "community", "union", "updated_at"], batch_size=BATCH)
+        to_update, [*_EMPLOYER_FIELDS, "org", "community", "union", "updated_at"], batch_size=BATCH
+    )
     result.created += len(to_create)
     result.updated += len(to_update)
 
 
-def _linked_org(orgs: dict[str, UnionOrg], code: str, column: str, allowed, reason: str) -> UnionOrg | None:  # type: ignore[no-untyped-def]
+def _linked_org(
+    orgs: dict[str, UnionOrg],
+    code: str,
+    column: str,
+    allowed: Callable[[UnionOrg], bool],
+    reason: str,
+) -> UnionOrg | None:
     if not code:
         return None
     org = orgs.get(code)
@@ -343,4 +454,3 @@ def _linked_org(orgs: dict[str, UnionOrg], code: str, column: str, allowed, reas
     if not allowed(org):
         raise RowInvalid(column, code, reason % {"code": code})
     return org
-

@@ -5,57 +5,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='UnionOrg',
+            name="UnionOrg",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('city', 'City federation'), ('district', 'District federation'), ('street', 'Street/township federation'), ('community', 'Community joint union'), ('joint', 'Regional/industry joint union'), ('industry', 'Industry union'), ('group', 'Group company union'), ('enterprise', 'Enterprise union')], max_length=16, verbose_name='kind')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='union code')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('region_code', models.CharField(blank=True, db_index=True, max_length=6, verbose_name='region code')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('merged', 'Merged'), ('dissolved', 'Dissolved')], default='active', max_length=16, verbose_name='status')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "City federation"),
+                            ("district", "District federation"),
+                            ("street", "Street/township federation"),
+                            ("community", "Community joint union"),
+                            ("joint", "Regional/industry joint union"),
+                            ("industry", "Industry union"),
+                            ("group", "Group company union"),
+                            ("enterprise", "Enterprise union"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="union code")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                (
+                    "region_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=6, verbose_name="region code"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="established on"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("merged", "Merged"),
+                            ("dissolved", "Dissolved"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'union organisation',
-                'verbose_name_plural': 'union organisations',
-                'indexes': [models.Index(fields=['path'], name='unionorg_path_prefix', opclasses=['varchar_pattern_ops']), models.Index(fields=['kind', 'path'], name='unionorg_kind_path')],
+                "verbose_name": "union organisation",
+                "verbose_name_plural": "union organisations",
+                "indexes": [
+                    models.Index(
+                        fields=["path"],
+                        name="unionorg_path_prefix",
+                        opclasses=["varchar_pattern_ops"],
+                    ),
+                    models.Index(fields=["kind", "path"], name="unionorg_kind_path"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('uscc_check_failed', models.BooleanField(default=False, verbose_name='USCC fails the check (early pilot code)')),
-                ('region_code', models.CharField(blank=True, max_length=6, verbose_name='region code')),
-                ('industry', models.CharField(blank=True, choices=[('A', 'Agriculture, forestry, animal husbandry and fishery'), ('B', 'Mining'), ('C', 'Manufacturing'), ('D', 'Electricity, heat, gas and water production and supply'), ('E', 'Construction'), ('F', 'Wholesale and retail trade'), ('G', 'Transport, storage and postal services'), ('H', 'Accommodation and catering'), ('I', 'Information transmission, software and IT services'), ('J', 'Finance'), ('K', 'Real estate'), ('L', 'Leasing and business services'), ('M', 'Scientific research and technical services'), ('N', 'Water conservancy, environment and public facilities management'), ('O', 'Resident services, repair and other services'), ('P', 'Education'), ('Q', 'Health and social work'), ('R', 'Culture, sports and entertainment'), ('S', 'Public administration, social security and social organisations'), ('T', 'International organisations')], max_length=1, verbose_name='industry')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='opened on')),
-                ('status', models.CharField(choices=[('operating', 'Operating'), ('deregistered', 'Deregistered')], default='operating', max_length=16, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='community_employers', to='orgs.unionorg', verbose_name='community joint union')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='orgs.unionorg', verbose_name='responsible union organisation')),
-                ('union', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='union_employers', to='orgs.unionorg', verbose_name="employer's union")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                (
+                    "uscc_check_failed",
+                    models.BooleanField(
+                        default=False, verbose_name="USCC fails the check (early pilot code)"
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(blank=True, max_length=6, verbose_name="region code"),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "Agriculture, forestry, animal husbandry and fishery"),
+                            ("B", "Mining"),
+                            ("C", "Manufacturing"),
+                            ("D", "Electricity, heat, gas and water production and supply"),
+                            ("E", "Construction"),
+                            ("F", "Wholesale and retail trade"),
+                            ("G", "Transport, storage and postal services"),
+                            ("H", "Accommodation and catering"),
+                            ("I", "Information transmission, software and IT services"),
+                            ("J", "Finance"),
+                            ("K", "Real estate"),
+                            ("L", "Leasing and business services"),
+                            ("M", "Scientific research and technical services"),
+                            (
+                                "N",
+                                "Water conservancy, environment and public facilities management",
+                            ),
+                            ("O", "Resident services, repair and other services"),
+                            ("P", "Education"),
+                            ("Q", "Health and social work"),
+                            ("R", "Culture, sports and entertainment"),
+                            (
+                                "S",
+                                "Public administration, social security and social organisations",
+                            ),
+                            ("T", "International organisations"),
+                        ],
+                        max_length=1,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "employees",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="employees"),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="opened on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("operating", "Operating"), ("deregistered", "Deregistered")],
+                        default="operating",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="community_employers",
+                        to="orgs.unionorg",
+                        verbose_name="community joint union",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="orgs.unionorg",
+                        verbose_name="responsible union organisation",
+                    ),
+                ),
+                (
+                    "union",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="union_employers",
+                        to="orgs.unionorg",
+                        verbose_name="employer's union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'employer',
-                'verbose_name_plural': 'employers',
-                'indexes': [models.Index(fields=['org', 'status'], name='employer_org_status')],
+                "verbose_name": "employer",
+                "verbose_name_plural": "employers",
+                "indexes": [models.Index(fields=["org", "status"], name="employer_org_status")],
             },
         ),
     ]

@@ -41,8 +41,11 @@ def _names(patterns: list, namespace: str = "") -> list[tuple[str, URLPattern]]:
 
 def test_every_route_is_declared():
     # The admin is closed to officers (below); API operations are swept through the schema.
-    names = [name for name, _p in _names(get_resolver().url_patterns)
-             if not name.startswith(("admin:", "api:"))]
+    names = [
+        name
+        for name, _p in _names(get_resolver().url_patterns)
+        if not name.startswith(("admin:", "api:"))
+    ]
     undeclared = [name for name in names if name not in PUBLIC | LISTS | DETAILS.keys()]
     assert undeclared == []
 
@@ -86,8 +89,11 @@ def test_api_operation_never_shows_another_district(path, method, city, street_o
     else:
         assert response.status_code == 200
         body = json.dumps(response.json(), ensure_ascii=False)
-        for foreign in (city.other_district.code, city.other_employer.uscc,
-                        city.sibling_employer.uscc):
+        for foreign in (
+            city.other_district.code,
+            city.other_employer.uscc,
+            city.sibling_employer.uscc,
+        ):
             assert foreign not in body
 
 

@@ -1,0 +1,44 @@
+"""Settings come from the environment and a bad value stops the program with a clear message."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+GOOD_SECRET = "x7Gq2" * 12
+
+
+def _gonghui(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"GONGHUI_ENV", "SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-m", "gonghui.manage", *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "ture"), ("DATABASE_CONN_MAX_AGE", "ten"), ("GONGHUI_ENV", "prod")],
+)
+def test_a_bad_value_is_an_error_not_a_default(name, value):
+    result = _gonghui("check", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = _gonghui("check", GONGHUI_ENV="production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_deploy_check_prints_no_warning():
+    result = _gonghui("check", "--deploy", GONGHUI_ENV="production", SECRET_KEY=GOOD_SECRET)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr + result.stdout
+    assert "no issues" in result.stdout

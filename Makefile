@@ -37,8 +37,7 @@ $(ASSETS): package.json package-lock.json
 	touch $@
 
 $(MO): locale/zh_Hans/LC_MESSAGES/django.po $(INSTALLED)
-	$(BIN)/pybabel compile --use-fuzzy=false -d locale -D django -l zh_Hans 2>/dev/null || \
-	  $(BIN)/pybabel compile -d locale -D django -l zh_Hans
+	$(BIN)/pybabel compile --statistics -d locale -D django -l zh_Hans
 
 # Re-extract messages after changing strings (needs GNU gettext's xgettext), then translate the .po.
 messages: $(INSTALLED)

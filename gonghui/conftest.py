@@ -1,6 +1,8 @@
 """Shared fixtures: a small two-district city and staff users at several levels of it."""
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +110,44 @@ def other_district_officer(city: City) -> User:
 @pytest.fixture
 def city_admin(city: City) -> User:
     return _user("city_admin", city.city, Role.FEDERATION_ADMIN)
+
+
+# --- browser tests: Playwright driving Debian's Chromium (no `playwright install`) --------------
+
+CHROMIUM = Path(os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
+# Playwright's sync API runs an event loop in the test thread; Django's live server is fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("GONGHUI_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"GONGHUI_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

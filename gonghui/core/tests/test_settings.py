@@ -10,7 +10,8 @@ GOOD_SECRET = "x7Gq2" * 12
 
 
 def _gonghui(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"GONGHUI_ENV", "SECRET_KEY", "DEBUG"}}
+    unset = {"GONGHUI_ENV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-m", "gonghui.manage", *args],
         env={**base, **env},

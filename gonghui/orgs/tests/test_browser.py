@@ -1,0 +1,49 @@
+"""First journey in a real browser: a street officer sees only their street's subtree."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from gonghui.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].w-100")
+
+
+def test_street_officer_sees_only_their_street(
+    page: Page, live_server, city, street_officer, artifacts
+):
+    _log_in(page, live_server.url, "street_officer")
+    page.click("text=组织网络")
+    expect(page.get_by_test_id("org-name")).to_have_text("东华门街道总工会")
+    children = page.get_by_test_id("children")
+    expect(children).to_contain_text("多福巷社区联合工会")
+    body = page.content()
+    for foreign in ("西城区总工会", "景山街道总工会", "东城区总工会"):
+        assert foreign not in body
+    page.screenshot(path=str(artifacts / "street-officer-org-tree.png"), full_page=True)
+
+    # Drilling down swaps the panel through HTMX and pushes the URL.
+    page.evaluate("window.__notReloaded = true")
+    children.get_by_role("link", name="多福巷社区联合工会").click()
+    expect(page.get_by_test_id("org-name")).to_have_text("多福巷社区联合工会")
+    expect(page).to_have_url(re.compile(r"/orgs/110101001001/$"))
+    assert page.evaluate("window.__notReloaded") is True
+
+    # Typing another district's code into the address bar gets a 404.
+    response = page.goto(f"{live_server.url}/orgs/110102/")
+    assert response is not None
+    assert response.status == 404
+
+
+def test_language_switch_to_english(page: Page, live_server, city, street_officer):
+    _log_in(page, live_server.url, "street_officer")
+    page.click("button[value=en]")
+    expect(page.get_by_role("link", name="Union network")).to_be_visible()

@@ -45,7 +45,7 @@ messages: $(INSTALLED)
 
 demo: install
 	$(GONGHUI) migrate --no-input
-	$(GONGHUI) demo --host $(HOST) --port $(PORT)
+	$(GONGHUI) demo --host $(HOST) --port $(PORT) $(DEMO_ARGS)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -96,6 +96,7 @@ def coverage_of_children(
         scoped(UnionOrg.objects.all(), user=user)
         .filter(path__startswith=parent.path, depth__gt=parent.depth)
         .annotate(prefix=Substr("path", 1, width))
+        .order_by()  # treebeard's default ordering by path would split every group
         .values("prefix", "kind")
         .annotate(total=Count("id"))
     )
@@ -116,6 +117,7 @@ def coverage_of(*, user: Any, org: UnionOrg) -> Coverage:
     kinds = (
         scoped(UnionOrg.objects.all(), user=user)
         .filter(path__startswith=org.path)
+        .order_by()
         .values("kind")
         .annotate(total=Count("id"))
     )

@@ -73,3 +73,13 @@ def test_openapi_schema_and_local_docs_are_served(city):
     assert "/api/v1/employers/{uscc}" in schema["paths"]
     docs = Client().get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower()
+
+
+def test_org_detail_counts_orgs_by_kind(city, district_officer):
+    body = api_client(district_officer).get("/api/v1/orgs/110101").json()
+    assert body["coverage"]["orgs_by_kind"] == {
+        "district": 1,
+        "street": 2,
+        "community": 1,
+        "enterprise": 1,
+    }

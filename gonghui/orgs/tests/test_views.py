@@ -51,3 +51,14 @@ def test_english_switch(city, street_officer):
     client = logged_in(street_officer)
     client.post(reverse("set_language"), {"language": "en", "next": "/orgs/"})
     assert "Union network" in client.get(reverse("orgs:tree")).content.decode()
+
+
+def test_tree_counts_all_orgs_below_each_child(city, city_admin):
+    response = logged_in(city_admin).get(reverse("orgs:tree"))
+    children = {child.code: cov for child, cov in response.context["children"]}
+    assert children["110101"].orgs_by_kind == {
+        "district": 1,
+        "street": 2,
+        "community": 1,
+        "enterprise": 1,
+    }

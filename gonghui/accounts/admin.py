@@ -7,7 +7,7 @@ from gonghui.accounts.models import ApiToken, User
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    list_display = ("username", "get_full_name", "role", "scope_org", "is_active")
+    list_display = ("username", "display_name", "role", "scope_org", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     autocomplete_fields = ("scope_org",)
     fieldsets = (

@@ -33,6 +33,11 @@ class User(AbstractUser):
         verbose_name = _("staff user")
         verbose_name_plural = _("staff users")
 
+    @property
+    def display_name(self) -> str:
+        """Chinese order: family name first, no space (王建华)."""
+        return f"{self.last_name}{self.first_name}" or self.username
+
     @cached_property
     def scope_path(self) -> str | None:
         return self.scope_org.path if self.scope_org_id else None

@@ -1,10 +1,14 @@
 """What every staged import shares: its counts, its row errors and its error report."""
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gonghui.core.tabular import RowError, write_error_report
+from gonghui.core.tabular import Column, RowError, open_table, write_error_report
+
+# What the parse stage hands to validation: row number, normalised values, original cells.
+Record = tuple[int, dict[str, str], list[str]]
 
 
 @dataclass
@@ -48,3 +52,18 @@ def finish_report(result: ImportResult, *, headers: list[str], report_path: Path
         report_path.unlink(missing_ok=True)
         result.error_report = None
     return result
+
+
+def import_file(
+    *,
+    path: Path,
+    columns: Sequence[Column],
+    import_rows: Callable[[Iterable[Record]], ImportResult],
+    report_path: Path | None = None,
+) -> ImportResult:
+    """Parse `path`, hand its records to `import_rows` (validate + write), then report."""
+    table = open_table(path, columns)
+    result = import_rows(table.records())
+    return finish_report(
+        result, headers=table.headers, report_path=report_path or default_report_path(path)
+    )

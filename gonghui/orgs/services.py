@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from gonghui.core.importing import ImportResult, default_report_path, finish_report
-from gonghui.core.tabular import RowError, open_table
+from gonghui.core.importing import ImportResult, Record, import_file
+from gonghui.core.tabular import RowError
 from gonghui.orgs.importing import (
     EMPLOYER_COLUMNS,
     ORG_COLUMNS,
@@ -41,9 +41,7 @@ def _in_scope(org: UnionOrg, scope_org: UnionOrg | None) -> bool:
     return scope_org is None or org.path.startswith(scope_org.path)
 
 
-def _chunks(
-    iterable: Iterable[tuple[int, dict[str, str], list[str]]], size: int
-) -> Iterator[list[tuple[int, dict[str, str], list[str]]]]:
+def _chunks(iterable: Iterable[Record], size: int) -> Iterator[list[Record]]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -56,16 +54,15 @@ def org_import(
     *, path: Path, scope_org: UnionOrg | None, report_path: Path | None = None
 ) -> ImportResult:
     """Import union orgs from a CSV/XLSX file (see ORG_COLUMNS). Idempotent: upsert by code."""
-    table = open_table(path, ORG_COLUMNS)
-    result = org_import_rows(rows=table.records(), scope_org=scope_org)
-    return finish_report(
-        result, headers=table.headers, report_path=report_path or default_report_path(path)
+    return import_file(
+        path=path,
+        columns=ORG_COLUMNS,
+        import_rows=lambda rows: org_import_rows(rows=rows, scope_org=scope_org),
+        report_path=report_path,
     )
 
 
-def org_import_rows(
-    *, rows: Iterable[tuple[int, dict[str, str], list[str]]], scope_org: UnionOrg | None
-) -> ImportResult:
+def org_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg | None) -> ImportResult:
     result = ImportResult()
     records: dict[str, tuple[int, OrgRecord, list[str]]] = {}
     for number, values, cells in rows:
@@ -288,16 +285,15 @@ def employer_import(
     Links to a community or union are set when given and never cleared by an empty cell: a
     register extract without those columns leaves the links officers assigned untouched.
     """
-    table = open_table(path, EMPLOYER_COLUMNS)
-    result = employer_import_rows(rows=table.records(), scope_org=scope_org)
-    return finish_report(
-        result, headers=table.headers, report_path=report_path or default_report_path(path)
+    return import_file(
+        path=path,
+        columns=EMPLOYER_COLUMNS,
+        import_rows=lambda rows: employer_import_rows(rows=rows, scope_org=scope_org),
+        report_path=report_path,
     )
 
 
-def employer_import_rows(
-    *, rows: Iterable[tuple[int, dict[str, str], list[str]]], scope_org: UnionOrg
-) -> ImportResult:
+def employer_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg) -> ImportResult:
     result = ImportResult()
     seen: dict[str, int] = {}
     region_orgs = _region_federations(scope_org)

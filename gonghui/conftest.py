@@ -1,7 +1,7 @@
 """Shared fixtures: a small two-district city and staff users at several levels of it."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,16 @@ class City:
     employer: Employer  # in `community`, with an enterprise union
     sibling_employer: Employer  # in `sibling_street`
     other_employer: Employer  # in `other_community`
+    # Names of out-of-scope rows other apps' fixtures add (members, appeals, ...).
+    foreign_extra: list[str] = field(default_factory=list)
+
+    def foreign_markers(self) -> list[str]:
+        """Text of objects an officer of `street` must never see."""
+        return [
+            self.other_district.name, self.other_district.code, self.other_employer.name,
+            self.other_employer.uscc, self.sibling_employer.name, self.sibling_employer.uscc,
+            *self.foreign_extra,
+        ]  # fmt: skip
 
 
 @pytest.fixture

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +156,9 @@ if PRODUCTION:
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Background jobs: Django's task API on the database (no broker). Run `gonghui db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Lists are paged; the API caps page_size here.
 PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 1000
@@ -164,3 +170,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Personal data protection (PIPL) ---------------------------------------------------------
+# Resident ID numbers and phones are stored encrypted (gonghui.core.pii). GONGHUI_PII_CIPHER is
+# aes (AES-256-GCM) or sm4 (SM4-GCM, HMAC-SM3 index); GONGHUI_PII_KEYS is keyid:base64key,… (the
+# first encrypts); GONGHUI_PII_INDEX_KEY keys the blind index. Production requires both keys
+# (`gonghui generate_pii_keys`); a development checkout creates its own in var/pii-keys.env.
+from gonghui.core.pii_settings import PII_CIPHERS, pii_keys_from_env  # noqa: E402
+
+PII_CIPHER = env_choice("GONGHUI_PII_CIPHER", "aes", PII_CIPHERS)
+PII_KEYS, PII_INDEX_KEY = pii_keys_from_env(
+    cipher=PII_CIPHER, production=PRODUCTION, key_file=VAR_DIR / "pii-keys.env"
+)
+# --- end of personal data protection ---------------------------------------------------------

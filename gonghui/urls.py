@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("gonghui.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gonghui.orgs.urls")),
+    path("", include("gonghui.members.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

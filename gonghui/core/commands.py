@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from gonghui.core.importing import ImportResult
@@ -22,6 +23,10 @@ class ImportCommand(BaseCommand):
     """
 
     import_service: Callable[..., ImportResult]
+    # Services that take `progress=` get a live row counter unless --json is given.
+    reports_progress = False
+    # Imports whose rows must hang somewhere in the tree: without --org, under the root.
+    needs_scope = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -40,7 +45,15 @@ class ImportCommand(BaseCommand):
 
     def scope_org(self, code: str | None) -> UnionOrg | None:
         if code is None:
-            return None
+            if not self.needs_scope:
+                return None
+            # Without --org, rows hang under the single root federation.
+            roots = list(UnionOrg.objects.get_root_nodes()[:2])
+            if len(roots) != 1:
+                raise CommandError(
+                    _("Import the union orgs first, or name the federation with --org.")
+                )
+            return roots[0]
         org = UnionOrg.objects.filter(code=code).first()
         if org is None:
             raise CommandError(_("No union org with code %(code)s.") % {"code": code})
@@ -50,10 +63,26 @@ class ImportCommand(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
+        kwargs: dict[str, Any] = {
+            "path": path,
+            "scope_org": self.scope_org(options["org"]),
+            "report_path": options["errors"],
+        }
         try:
-            result = type(self).import_service(
-                path=path, scope_org=self.scope_org(options["org"]), report_path=options["errors"]
-            )
+            if self.reports_progress and not options["json"]:
+                with Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    TextColumn("{task.completed:,} rows"),
+                    TimeElapsedColumn(),
+                    console=Console(file=self.stderr._out),
+                ) as bar:  # type: ignore[attr-defined]
+                    task = bar.add_task(str(_("Importing")), total=None)
+                    result = type(self).import_service(
+                        **kwargs, progress=lambda n: bar.update(task, completed=n)
+                    )
+            else:
+                result = type(self).import_service(**kwargs)
         except FileUnreadable as exc:
             raise CommandError(
                 _("%(path)s cannot be imported: %(reason)s") % {"path": path, "reason": exc.reason}

@@ -5,12 +5,15 @@ API handlers, exports and reports read org-owned rows through `scoped()` and not
 leak cannot hide in a secondary path (counts, search, exports, charts).
 
 A model opts in by naming the materialised-path field that places it in the tree:
-`scope_path = "path"` on UnionOrg itself, `scope_path = "org__path"` on rows owned by an org.
+`scope_path = "path"` on UnionOrg itself, `scope_path = "org__path"` on rows owned by an org,
+or a tuple of such fields for rows two orgs share (a transfer is visible on both sides).
 """
 
+from functools import reduce
+from operator import or_
 from typing import Any, Protocol, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -23,17 +26,19 @@ class ScopedUser(Protocol):
     def scope_path(self) -> str | None: ...
 
 
-def scope_path_of(model: type[Model]) -> str:
+def scope_path_of(model: type[Model]) -> tuple[str, ...]:
     field: Any = getattr(model, "scope_path", None)
-    if not isinstance(field, str):
-        raise TypeError(f"{model.__name__} declares no scope_path; it cannot be read scoped")
-    return field
+    if isinstance(field, str):
+        return (field,)
+    if isinstance(field, tuple) and field and all(isinstance(f, str) for f in field):
+        return field
+    raise TypeError(f"{model.__name__} declares no scope_path; it cannot be read scoped")
 
 
 def scoped(queryset: QuerySet[M], *, user: Any) -> QuerySet[M]:
     """Restrict `queryset` to the rows inside `user`'s org subtree (nothing for anyone else)."""
-    field = scope_path_of(queryset.model)
+    fields = scope_path_of(queryset.model)
     prefix = getattr(user, "scope_path", None) if getattr(user, "is_authenticated", False) else None
     if not prefix:
         return queryset.none()
-    return queryset.filter(**{f"{field}__startswith": prefix})
+    return queryset.filter(reduce(or_, (Q(**{f"{f}__startswith": prefix}) for f in fields)))

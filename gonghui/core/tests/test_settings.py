@@ -1,5 +1,6 @@
 """Settings come from the environment and a bad value stops the program with a clear message."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -7,11 +8,17 @@ import sys
 import pytest
 
 GOOD_SECRET = "x7Gq2" * 12
+PII_KEYS = {
+    "GONGHUI_PII_KEYS": "k1:" + base64.b64encode(bytes(range(32))).decode(),
+    "GONGHUI_PII_INDEX_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
+}
 
 
 def _gonghui(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     unset = {"GONGHUI_ENV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    base = {k: v for k, v in os.environ.items() if k not in unset}
+    base = {
+        k: v for k, v in os.environ.items() if k not in unset and not k.startswith("GONGHUI_PII_")
+    }
     return subprocess.run(
         [sys.executable, "-m", "gonghui.manage", *args],
         env={**base, **env},
@@ -33,13 +40,21 @@ def test_a_bad_value_is_an_error_not_a_default(name, value):
 
 
 def test_production_refuses_to_start_without_a_real_secret_key():
-    result = _gonghui("check", GONGHUI_ENV="production")
+    result = _gonghui("check", GONGHUI_ENV="production", **PII_KEYS)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
 def test_production_deploy_check_prints_no_warning():
-    result = _gonghui("check", "--deploy", GONGHUI_ENV="production", SECRET_KEY=GOOD_SECRET)
+    result = _gonghui(
+        "check", "--deploy", GONGHUI_ENV="production", SECRET_KEY=GOOD_SECRET, **PII_KEYS
+    )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_personal_data_keys():
+    result = _gonghui("check", GONGHUI_ENV="production", SECRET_KEY=GOOD_SECRET)
+    assert result.returncode != 0
+    assert "GONGHUI_PII_KEYS" in result.stderr

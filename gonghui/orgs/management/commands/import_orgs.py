@@ -8,3 +8,4 @@ class Command(ImportCommand):
         "上级工会代码/parent_code, 行政区划代码/region_code, 成立日期/established_on)."
     )
     import_service = staticmethod(org_import)
+    needs_scope = False  # an import without --org may create the root

@@ -1,0 +1,36 @@
+"""Writing the audit log. Every reveal of personal data, export and import goes through here."""
+
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from gonghui.core.models import AuditAction, AuditEntry
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor: Any,
+    action: AuditAction,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEntry:
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = str(target.pk)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        actor=actor if is_user else None,
+        actor_name=actor.get_username() if is_user else "system",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        reason=reason[:500],
+        detail=detail or {},
+        address=request.META.get("REMOTE_ADDR") if request is not None else None,
+    )

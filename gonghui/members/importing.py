@@ -1,0 +1,143 @@
+"""Validation stage of the member import: a parsed row in, one staging tuple out.
+
+Staging tuples carry either a clean, encrypted, indexed member row (state 0) or a rejection
+(state 1) with its column, value and reason, so that nothing about a row is held in Python
+memory past its chunk and the error report can be written from the staging table at the end.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gonghui.core import pii
+from gonghui.core.tabular import Column, parse_date
+from gonghui.core.validators import (
+    InvalidValue,
+    id_number_birth_date,
+    id_number_gender,
+    normalize_id_number,
+    normalize_mobile,
+    normalize_uscc,
+)
+from gonghui.members.pinyin import name_keys
+from gonghui.orgs.models import OrgKind
+
+MEMBER_COLUMNS = (
+    Column("name", ("姓名", "name", "会员姓名"), required=True),
+    Column("id_number", ("身份证号", "公民身份号码", "身份证号码", "id_number"), required=True),
+    Column("phone", ("手机号", "手机号码", "phone", "mobile")),
+    Column("employer_name", ("工作单位", "employer_name", "单位名称")),
+    Column("employer_uscc", ("统一社会信用代码", "employer_uscc")),
+    Column("org_code", ("工会代码", "所属工会", "org_code")),
+    Column("joined_on", ("入会时间", "入会日期", "joined_on")),
+)
+
+STAGING_COLUMNS = (
+    "row_no", "state", "err_column", "err_value", "err_reason", "name", "name_pinyin",
+    "name_initials", "id_enc", "id_idx", "id_masked", "gender", "birth_date", "native_region",
+    "phone_enc", "phone_idx", "phone_masked", "employer_uscc", "employer_name", "employer_id",
+    "org_id", "joined_on",
+)  # fmt: skip
+OK, REJECTED = 0, 1
+# Unions that hold members directly; federations above them do not.
+MEMBER_ORG_KINDS = frozenset(
+    {OrgKind.COMMUNITY, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.GROUP, OrgKind.ENTERPRISE}
+)
+_EMPTY_TAIL = (None,) * (len(STAGING_COLUMNS) - 5)
+
+
+class _Reject(Exception):
+    def __init__(self, column: str, value: str, reason: str) -> None:
+        self.column, self.value, self.reason = column, value, reason
+
+
+def rejected(row_no: int, column: str, value: str, reason: str) -> tuple[Any, ...]:
+    return (row_no, REJECTED, column, value[:200], reason, *_EMPTY_TAIL)
+
+
+class MemberRowValidator:
+    """Turns parsed rows into staging tuples. Build one per import (it holds lookups)."""
+
+    def __init__(self, *, orgs: Mapping[str, tuple[int, str]], today: date) -> None:
+        self.orgs = orgs  # code → (id, kind) of the unions inside the importer's scope
+        self.today = today
+        self.encrypt = pii.encrypt
+        self.index = pii.blind_index
+
+    def __call__(self, row_no: int, values: Mapping[str, str]) -> tuple[Any, ...]:
+        try:
+            return self._clean(row_no, values)
+        except _Reject as exc:
+            return rejected(row_no, exc.column, exc.value, exc.reason)
+
+    def _clean(self, row_no: int, values: Mapping[str, str]) -> tuple[Any, ...]:
+        name = values["name"]
+        if not name:
+            raise _Reject("name", name, _("This field is required."))
+        if len(name) > 50:
+            raise _Reject("name", name, _("Longer than %(limit)d characters.") % {"limit": 50})
+        raw_id = values["id_number"]
+        try:
+            id_number = normalize_id_number(raw_id, today=self.today)
+        except InvalidValue as exc:
+            raise _Reject("id_number", pii.mask_id_number(raw_id), str(exc)) from None
+        birth = id_number_birth_date(id_number)
+        phone_enc = phone_idx = phone_masked = ""
+        raw_phone = values.get("phone", "")
+        if raw_phone:
+            try:
+                phone = normalize_mobile(raw_phone)
+            except InvalidValue as exc:
+                raise _Reject("phone", pii.mask_phone(raw_phone), str(exc)) from None
+            phone_enc = self.encrypt(phone)
+            phone_idx = self.index(phone, kind="phone")
+            phone_masked = pii.mask_phone(phone)
+        uscc = values.get("employer_uscc", "")
+        if uscc:
+            try:
+                uscc = normalize_uscc(uscc).code
+            except InvalidValue as exc:
+                raise _Reject("employer_uscc", uscc, str(exc)) from None
+        org_id = None
+        org_code = values.get("org_code", "")
+        if org_code:
+            org = self.orgs.get(org_code)
+            if org is None:
+                raise _Reject(
+                    "org_code",
+                    org_code,
+                    _("No union org %(code)s in your scope.") % {"code": org_code},
+                )
+            if org[1] not in MEMBER_ORG_KINDS:
+                raise _Reject(
+                    "org_code",
+                    org_code,
+                    _("%(code)s is a federation; members belong to a grassroots or joint union.")
+                    % {"code": org_code},
+                )
+            org_id = org[0]
+        joined_on = None
+        raw_joined = values.get("joined_on", "")
+        if raw_joined:
+            try:
+                joined_on = parse_date(raw_joined)
+            except ValueError:
+                raise _Reject(
+                    "joined_on", raw_joined, _("Not a date; write it as 2024-03-05.")
+                ) from None
+            if joined_on > self.today:
+                raise _Reject("joined_on", raw_joined, _("The date is in the future."))
+            if joined_on.year - birth.year < 16:
+                raise _Reject(
+                    "joined_on", raw_joined, _("The member would have joined before the age of 16.")
+                )
+        pinyin, initials = name_keys(name)
+        return (
+            row_no, OK, None, None, None, name, pinyin, initials,
+            self.encrypt(id_number), self.index(id_number, kind="id_number"),
+            pii.mask_id_number(id_number), id_number_gender(id_number), birth,
+            id_number[:6], phone_enc, phone_idx, phone_masked, uscc,
+            values.get("employer_name", "")[:200], None, org_id, joined_on,
+        )  # fmt: skip

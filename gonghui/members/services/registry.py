@@ -1,0 +1,223 @@
+"""Writes to the member registry: import, audited reveals and exports."""
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.capabilities import Capability, can
+from gonghui.core import pii
+from gonghui.core.audit import audit_record
+from gonghui.core.importing import ImportResult, Record, default_report_path
+from gonghui.core.models import AuditAction
+from gonghui.core.tabular import RowError, open_table, write_error_report
+from gonghui.core.validators import id_number_birth_date, id_number_gender
+from gonghui.members.importing import MEMBER_COLUMNS, MEMBER_ORG_KINDS, MemberRowValidator
+from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
+from gonghui.members.pinyin import name_keys
+from gonghui.members.staging import Staging
+from gonghui.orgs.models import Employer, UnionOrg
+
+IMPORT_CHUNK = 20_000
+Progress = Callable[[int], None]
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def member_import(
+    *,
+    path: Path,
+    scope_org: UnionOrg,
+    report_path: Path | None = None,
+    progress: Progress | None = None,
+    actor: object = None,
+) -> ImportResult:
+    """Import members from a CSV/XLSX file: upsert by ID number, report every bad row.
+
+    Re-running the same file creates nothing. Each chunk commits on its own, so an import
+    killed midway and run again ends as one clean run would.
+    """
+    table = open_table(path, MEMBER_COLUMNS)
+    result = member_import_records(records=table.records(), scope_org=scope_org, progress=progress)
+    report_path = report_path or default_report_path(path)
+    if result.errors:
+        wanted = {e.row: e for e in result.errors}
+        cells = {n: c for n, c in table.raw_rows() if n in wanted}
+        result.errors = [
+            RowError(e.row, e.column, e.value, e.reason, cells.get(e.row, ()))
+            for e in result.errors
+        ]
+        result.error_report = write_error_report(report_path, table.headers, result.errors)
+    else:
+        report_path.unlink(missing_ok=True)
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        target_type="members.member",
+        target_id=scope_org.code,
+        detail={"file": path.name, **result.as_dict()},
+    )
+    return result
+
+
+def member_import_records(
+    *, records: Iterable[Record], scope_org: UnionOrg, progress: Progress | None = None
+) -> ImportResult:
+    """The staged import over already-parsed records (a file's, or the demo generator's)."""
+    orgs = {
+        code: (pk, kind)
+        for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
+        .order_by()
+        .values_list("pk", "code", "kind")
+    }
+    default_org_id = scope_org.pk if scope_org.kind in MEMBER_ORG_KINDS else None
+    validate = MemberRowValidator(orgs=orgs, today=timezone.localdate())
+    staging = Staging(scope_path=scope_org.path)
+    result = ImportResult()
+    staging.create()
+    try:
+        for chunk in _chunks(records, IMPORT_CHUNK):
+            rows = [validate(number, values) for number, values, _cells in chunk]
+            lo, hi = chunk[0][0], chunk[-1][0]
+            with transaction.atomic():
+                staging.write(rows)
+                staging.resolve(lo, hi)
+                staging.reject_without_union(lo, hi, default_org_id)
+                staging.reject_duplicates(lo, hi)
+                staging.reject_transfer_candidates(lo, hi)
+                accepted, existing, changed = staging.counts(lo, hi)
+                staging.merge(lo, hi)
+            result.rows += len(rows)
+            result.created += accepted - existing
+            result.updated += changed
+            result.unchanged += existing - changed
+            if progress is not None:
+                progress(result.rows)
+        for row, column, value, reason in staging.rejections():
+            result.reject(RowError(row, column, value, reason))
+    finally:
+        staging.drop()
+    return result
+
+
+def member_reveal(
+    *, user: Any, member: Member, field: str, reason: str, request: HttpRequest | None = None
+) -> str:
+    """Decrypt one member's ID number or phone for a permitted user, and audit it."""
+    if not can(user, Capability.REVEAL_PII):
+        raise PermissionDenied(_("Your role may not reveal personal data."))
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise ValidationError(_("Give the reason for revealing this data."))
+    token = {"id_number": member.id_number, "phone": member.phone}.get(field)
+    if token is None:
+        raise ValidationError(_("Unknown field."))
+    value = pii.decrypt(token) if token else ""
+    audit_record(
+        actor=user,
+        action=AuditAction.REVEAL,
+        target=member,
+        reason=reason,
+        detail={"field": field},
+        request=request,
+    )
+    return value
+
+
+EXPORT_HEADERS = (
+    ("name", "姓名"), ("id_number", "身份证号"), ("gender", "性别"), ("birth_date", "出生日期"),
+    ("phone", "手机号"), ("employer", "工作单位"), ("employer_uscc", "统一社会信用代码"),
+    ("org_code", "工会代码"), ("org", "所属工会"), ("joined_on", "入会时间"), ("status", "状态"),
+)  # fmt: skip
+
+
+def member_export_rows(
+    *,
+    user: Any,
+    members: QuerySet[Member],
+    unmasked: bool,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Iterator[list[str]]:
+    """Rows of an export (header first), masked unless a permitted user asks otherwise.
+
+    Every export is audited; an unmasked one needs its own permission and a reason.
+    """
+    if unmasked:
+        if not can(user, Capability.EXPORT_PII):
+            raise PermissionDenied(_("Your role may not export unmasked personal data."))
+        if len(reason.strip()) < 2:
+            raise ValidationError(_("Give the reason for exporting unmasked data."))
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        target_type="members.member",
+        target_id=(getattr(user, "scope_org", None) and user.scope_org.code) or "",
+        reason=reason.strip(),
+        detail={"unmasked": unmasked, "rows": members.count()},
+        request=request,
+    )
+    return _export_rows(members, unmasked=unmasked)
+
+
+def _export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list[str]]:
+    yield [label for _field, label in EXPORT_HEADERS]
+    gender = dict(Gender.choices)
+    status = dict(MemberStatus.choices)
+    vault = pii.vault()
+    rows = members.select_related("org", "employer").order_by("pk")
+    for m in rows.iterator(chunk_size=5000):
+        yield [
+            m.name,
+            vault.decrypt(m.id_number) if unmasked else m.id_number_masked,
+            str(gender.get(m.gender, "")),
+            m.birth_date.isoformat(),
+            (vault.decrypt(m.phone) if m.phone else "") if unmasked else m.phone_masked,
+            m.employer.name if m.employer else "",
+            m.employer.uscc if m.employer else "",
+            m.org.code,
+            m.org.name,
+            m.joined_on.isoformat() if m.joined_on else "",
+            str(status.get(m.status, m.status)),
+        ]
+
+
+@transaction.atomic
+def member_create(
+    *,
+    name: str,
+    id_number: str,
+    org: UnionOrg,
+    phone: str = "",
+    employer: Employer | None = None,
+    joined_on: date | None = None,
+    source: MemberSource = MemberSource.STAFF,
+) -> Member:
+    """Register one member. The ID number and phone must already be normalised (validators)."""
+    if Member.objects.filter(id_number_index=pii.blind_index(id_number, kind="id_number")).exists():
+        raise ValidationError(_("This ID number is already registered."))
+    pinyin, initials = name_keys(name)
+    return Member.objects.create(
+        name=name, name_pinyin=pinyin, name_initials=initials,
+        id_number=pii.encrypt(id_number),
+        id_number_index=pii.blind_index(id_number, kind="id_number"),
+        id_number_masked=pii.mask_id_number(id_number),
+        gender=id_number_gender(id_number), birth_date=id_number_birth_date(id_number),
+        native_region=id_number[:6],
+        phone=pii.encrypt(phone) if phone else "",
+        phone_index=pii.blind_index(phone, kind="phone") if phone else "",
+        phone_masked=pii.mask_phone(phone) if phone else "",
+        employer=employer, org=org, joined_on=joined_on, source=source,
+    )  # fmt: skip

@@ -1,0 +1,150 @@
+"""Member list, detail, audited reveal and export pages."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.capabilities import Capability, can
+from gonghui.core.exporting import csv_stream, write_xlsx
+from gonghui.members import selectors
+from gonghui.members.forms import MemberFilterForm, RevealForm, UnmaskedExportForm
+from gonghui.members.services.registry import member_export_rows, member_reveal
+
+# A count over millions of rows costs more than the page; past this we say "more than".
+COUNT_CAP = 10_000
+
+
+def _filtered(request: HttpRequest) -> tuple[MemberFilterForm, object]:
+    form = MemberFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    members = selectors.member_list(
+        user=request.user,
+        q=data.get("q"),
+        employer=data.get("employer"),
+        org_code=data.get("org"),
+        status=data.get("status"),
+        joined_from=data.get("joined_from"),
+        joined_to=data.get("joined_to"),
+    )
+    return form, members
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    form, members = _filtered(request)
+    raw_page = request.GET.get("page", "1")
+    number = max(1, int(raw_page)) if raw_page.isdigit() else 1
+    size = settings.PAGE_SIZE
+    rows = list(members[(number - 1) * size : number * size + 1])  # type: ignore[index]
+    capped = members[: COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "members": rows[:size],
+        "page_number": number,
+        "has_next": len(rows) > size,
+        "has_previous": number > 1,
+        "total": capped if capped <= COUNT_CAP else None,
+        "count_cap": COUNT_CAP,
+        "query": query.urlencode(),
+        "can_export_unmasked": can(request.user, Capability.EXPORT_PII),
+        "export_form": UnmaskedExportForm(),
+    }
+    template = "members/_member_table.html" if request.htmx else "members/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = selectors.member_get(user=request.user, pk=pk)
+    if member is None:
+        raise Http404
+    context = {
+        "member": member,
+        "cards": selectors.member_cards(user=request.user, member=member),
+        "transfers": selectors.transfer_list(user=request.user).filter(member=member),
+        "can_reveal": can(request.user, Capability.REVEAL_PII),
+        "can_manage": can(request.user, Capability.MANAGE_MEMBERS),
+    }
+    return render(request, "members/detail.html", context)
+
+
+@login_required
+@require_POST
+def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    member = selectors.member_get(user=request.user, pk=pk)
+    if member is None:
+        raise Http404
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "members/_reveal.html",
+            {"member": member, "form": form, "field": request.POST.get("field")},
+            status=400,
+        )
+    try:
+        value = member_reveal(
+            user=request.user,
+            member=member,
+            field=form.cleaned_data["field"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return render(
+        request, "members/_revealed.html", {"value": value, "field": form.cleaned_data["field"]}
+    )
+
+
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    """GET: a masked export of the filtered list. POST with a reason: unmasked (audited)."""
+    _form, members = _filtered(request)
+    unmasked, reason, fmt = False, "", request.GET.get("format", "xlsx")
+    if request.method == "POST":
+        export_form = UnmaskedExportForm(request.POST)
+        if not export_form.is_valid():
+            return HttpResponseBadRequest(
+                " ".join(str(m) for errors in export_form.errors.values() for m in errors)
+            )
+        unmasked, reason = True, export_form.cleaned_data["reason"]
+        fmt = export_form.cleaned_data["format"]
+    rows = member_export_rows(
+        user=request.user,
+        members=members,
+        unmasked=unmasked,  # type: ignore[arg-type]
+        reason=reason,
+        request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        return response
+    path_ = write_xlsx(rows, sheet="members")
+    response = FileResponse(path_.open("rb"), as_attachment=True, filename=f"members-{stamp}.xlsx")
+    path_.unlink()  # the open handle keeps the data until the response is sent
+    return response
+
+
+urlpatterns = [
+    path("members/", member_list, name="list"),
+    path("members/export/", member_export, name="export"),
+    path("members/<int:pk>/", member_detail, name="detail"),
+    path("members/<int:pk>/reveal/", member_reveal_view, name="reveal"),
+]

@@ -159,6 +159,9 @@ if PRODUCTION:
 # Background jobs: Django's task API on the database (no broker). Run `gonghui db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Rows per committed chunk of the member import (memory and progress granularity).
+MEMBER_IMPORT_CHUNK = env_int("GONGHUI_IMPORT_CHUNK", 20_000, minimum=100)
+
 # Lists are paged; the API caps page_size here.
 PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 1000

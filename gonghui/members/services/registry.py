@@ -6,6 +6,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,7 +27,6 @@ from gonghui.members.pinyin import name_keys
 from gonghui.members.staging import Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
-IMPORT_CHUNK = 20_000
 Progress = Callable[[int], None]
 
 
@@ -88,7 +88,7 @@ def member_import_records(
     result = ImportResult()
     staging.create()
     try:
-        for chunk in _chunks(records, IMPORT_CHUNK):
+        for chunk in _chunks(records, settings.MEMBER_IMPORT_CHUNK):
             rows = [validate(number, values) for number, values, _cells in chunk]
             lo, hi = chunk[0][0], chunk[-1][0]
             with transaction.atomic():

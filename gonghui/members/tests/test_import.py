@@ -1,0 +1,208 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import translation
+from python_calamine import CalamineWorkbook
+
+from gonghui.core import pii
+from gonghui.members.models import Member
+from gonghui.members.services.registry import member_import
+from gonghui.members.tests.factories import MemberFactory, make_id_number, make_phone
+
+HEADER = "姓名,身份证号,手机号,工作单位,统一社会信用代码,工会代码,入会时间"
+
+
+def _csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    return path
+
+
+def _json(path: Path, *args: str) -> dict:
+    out = StringIO()
+    call_command("import_members", str(path), "--json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _wrong_check(id_number: str) -> str:
+    return id_number[:17] + ("1" if id_number[17] != "1" else "2")
+
+
+@pytest.fixture
+def gbk_file(tmp_path, city) -> Path:
+    e = city.employer
+    return _csv(
+        tmp_path / "members.csv",
+        [
+            HEADER,
+            f"王小明,{make_id_number(1)},{make_phone(1)},,,E00000001,2021-03-01",
+            f"李红,{make_id_number(2).lower()},,{e.name},,,2021/3/2",
+            f"赵刚,{make_id_number(3)},+86 {make_phone(3)},,{e.uscc},,2021年3月3日",
+            f"坏号码,{_wrong_check(make_id_number(4))},,,,E00000001,",
+            f"坏手机,{make_id_number(5)},12345,,,E00000001,",
+            f"越界,{make_id_number(6)},,,,110102001001,",
+            f"未知单位,{make_id_number(7)},,不存在的公司,,,",
+            f"重复,{make_id_number(1)},,,,E00000001,",
+            f",{make_id_number(8)},,,,E00000001,",
+            f"未来,{make_id_number(9)},,,,E00000001,2999-01-01",
+        ],
+        encoding="gbk",
+    )
+
+
+def test_gbk_file_imports_exactly_the_good_rows(gbk_file, city):
+    result = _json(gbk_file, "--org", city.district.code)
+    assert (result["rows"], result["created"], result["rejected"]) == (10, 3, 7)
+    assert Member.objects.count() == 3
+    assert set(Member.objects.values_list("org__code", flat=True)) == {"E00000001"}
+    assert Member.objects.filter(employer=city.employer).count() == 2
+
+
+def test_each_bad_row_is_reported_with_its_reason(gbk_file, city):
+    with translation.override("en"):
+        result = member_import(path=gbk_file, scope_org=city.district)
+    reasons = {e.row: (e.column, e.reason) for e in result.errors}
+    assert sorted(reasons) == [5, 6, 7, 8, 9, 10, 11]
+    assert reasons[5] == ("id_number", reasons[5][1])
+    assert "check digit" in reasons[5][1]
+    assert reasons[6][0] == "phone"
+    assert reasons[7][0] == "org_code"
+    assert reasons[8][0] == "employer_uscc"
+    assert "row 2" in reasons[9][1]
+    assert reasons[10][0] == "name"
+    assert reasons[11] == ("joined_on", "The date is in the future.")
+
+
+def test_error_report_is_an_xlsx_with_original_cells_and_chinese_reasons(gbk_file, city):
+    result = _json(gbk_file, "--org", city.district.code)
+    rows = CalamineWorkbook.from_path(result["errors"]).get_sheet_by_index(0).to_python()
+    assert rows[0][:2] == ["行号", "姓名"]
+    by_row = {int(r[0]): r for r in rows[1:]}
+    assert by_row[6][1] == "坏手机"
+    assert any("手机" in str(cell) for cell in by_row[6])
+
+
+def test_second_run_creates_nothing(gbk_file, city):
+    _json(gbk_file, "--org", city.district.code)
+    again = _json(gbk_file, "--org", city.district.code)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
+    assert Member.objects.count() == 3
+
+
+def test_changed_phone_is_an_update(tmp_path, city):
+    first = _csv(
+        tmp_path / "a.csv", [HEADER, f"王小明,{make_id_number(1)},{make_phone(1)},,,E00000001,"]
+    )
+    _json(first, "--org", city.district.code)
+    second = _csv(
+        tmp_path / "b.csv", [HEADER, f"王小明,{make_id_number(1)},{make_phone(2)},,,E00000001,"]
+    )
+    result = _json(second, "--org", city.district.code)
+    assert (result["created"], result["updated"]) == (0, 1)
+    member = Member.objects.get()
+    assert pii.decrypt(member.phone) == make_phone(2)
+    assert member.phone_masked == pii.mask_phone(make_phone(2))
+
+
+def test_member_of_another_union_is_a_transfer_candidate_not_moved(tmp_path, city):
+    existing = MemberFactory(org=city.community, id_number=make_id_number(11))
+    path = _csv(tmp_path / "m.csv", [HEADER, f"{existing.name},{make_id_number(11)},,,,E00000001,"])
+    with translation.override("en"):
+        result = member_import(path=path, scope_org=city.district)
+    assert result.rejected == 1
+    assert "transfer" in result.errors[0].reason
+    existing.refresh_from_db()
+    assert existing.org == city.community
+
+
+def test_personal_data_is_stored_encrypted(gbk_file, city):
+    _json(gbk_file, "--org", city.district.code)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM members_member")
+        dump = repr(cursor.fetchall())
+    assert make_id_number(1) not in dump
+    assert make_phone(1) not in dump
+    member = Member.objects.get(name="王小明")
+    assert pii.decrypt(member.id_number) == make_id_number(1)
+    assert member.id_number_masked == pii.mask_id_number(make_id_number(1))
+
+
+def test_xlsx_with_excel_dates_and_bad_rows(tmp_path, city):
+    from datetime import date
+
+    path = tmp_path / "members.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["name", "id_number", "phone", "org_code", "joined_on"])
+    sheet.write_row(1, 0, ["表格甲", make_id_number(21), make_phone(21), "E00000001"])
+    sheet.write_datetime(
+        1,
+        4,
+        __import__("datetime").datetime(2022, 1, 5),
+        book.add_format({"num_format": "yyyy-mm-dd"}),
+    )
+    sheet.write_row(2, 0, ["表格乙", "123", "", "E00000001", "2022-01-05"])
+    book.close()
+    result = member_import(path=path, scope_org=city.district)
+    assert (result.created, result.rejected) == (1, 1)
+    assert Member.objects.get(name="表格甲").joined_on == date(2022, 1, 5)
+    assert member_import(path=path, scope_org=city.district).created == 0
+
+
+def test_unreadable_file_exits_non_zero(tmp_path, city):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\x00\x01\x02garbage")
+    with pytest.raises(CommandError):
+        call_command("import_members", str(path), "--org", city.district.code)
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killed_import_rerun_ends_as_one_clean_run(tmp_path, city):
+    lines = [HEADER] + [
+        f"工人{i},{make_id_number(i + 100_000, born=None)},,,,E00000001," for i in range(6000)
+    ]
+    path = _csv(tmp_path / "big.csv", lines)
+    env = {**os.environ, "DATABASE_URL": _database_url(), "GONGHUI_IMPORT_CHUNK": "500"}
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gonghui.manage",
+            "import_members",
+            str(path),
+            "--json",
+            "--org",
+            city.district.code,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while Member.objects.count() < 500 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    partial = Member.objects.count()
+    assert 0 < partial < 6000
+    result = member_import(path=path, scope_org=city.district)
+    assert result.created == 6000 - partial
+    assert result.unchanged == partial
+    assert Member.objects.count() == 6000
+    assert Member.objects.values("id_number_index").distinct().count() == 6000

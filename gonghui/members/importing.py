@@ -1,8 +1,7 @@
-"""Validation stage of the member import: a parsed row in, one staging tuple out.
+"""Validation stage of the member import: a parsed row in, a clean row or a RowError out.
 
-Staging tuples carry either a clean, encrypted, indexed member row (state 0) or a rejection
-(state 1) with its column, value and reason, so that nothing about a row is held in Python
-memory past its chunk and the error report can be written from the staging table at the end.
+A clean row is already encrypted, indexed and masked; only the employer is left for the
+chunk's one lookup query (services.registry) to fill in.
 """
 
 from collections.abc import Mapping
@@ -12,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from gonghui.core import pii
-from gonghui.core.tabular import Column, parse_date
+from gonghui.core.tabular import Column, RowError, parse_date
 from gonghui.core.validators import (
     InvalidValue,
     id_number_birth_date,
@@ -34,18 +33,13 @@ MEMBER_COLUMNS = (
     Column("joined_on", ("入会时间", "入会日期", "joined_on")),
 )
 
-STAGING_COLUMNS = (
-    "row_no", "state", "err_column", "err_value", "err_reason", "name", "name_pinyin",
-    "name_initials", "id_enc", "id_idx", "id_masked", "gender", "birth_date", "native_region",
-    "phone_enc", "phone_idx", "phone_masked", "employer_uscc", "employer_name", "employer_id",
-    "org_id", "joined_on",
-)  # fmt: skip
-OK, REJECTED = 0, 1
+# Positions in a validated row (a list, so the chunk's lookups can fill in the employer).
+(ROW, NAME, PINYIN, INITIALS, ID_ENC, ID_IDX, ID_MASKED, GENDER, BIRTH, REGION, PHONE_ENC,
+ PHONE_IDX, PHONE_MASKED, EMPLOYER, ORG, JOINED, USCC, EMPLOYER_NAME) = range(18)  # fmt: skip
 # Unions that hold members directly; federations above them do not.
 MEMBER_ORG_KINDS = frozenset(
     {OrgKind.COMMUNITY, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.GROUP, OrgKind.ENTERPRISE}
 )
-_EMPTY_TAIL = (None,) * (len(STAGING_COLUMNS) - 5)
 
 
 class _Reject(Exception):
@@ -53,12 +47,11 @@ class _Reject(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
-def rejected(row_no: int, column: str, value: str, reason: str) -> tuple[Any, ...]:
-    return (row_no, REJECTED, column, value[:200], reason, *_EMPTY_TAIL)
-
-
 class MemberRowValidator:
-    """Turns parsed rows into staging tuples. Build one per import (it holds lookups)."""
+    """Turns a parsed row into a validated row (a list, see ROW…EMPLOYER_NAME) or a RowError.
+
+    Build one per import: it holds the lookups of the importer's unions.
+    """
 
     def __init__(self, *, orgs: Mapping[str, tuple[int, str]], today: date) -> None:
         self.orgs = orgs  # code → (id, kind) of the unions inside the importer's scope
@@ -66,13 +59,13 @@ class MemberRowValidator:
         self.encrypt = pii.encrypt
         self.index = pii.blind_index
 
-    def __call__(self, row_no: int, values: Mapping[str, str]) -> tuple[Any, ...]:
+    def __call__(self, row_no: int, values: Mapping[str, str]) -> list[Any] | RowError:
         try:
             return self._clean(row_no, values)
         except _Reject as exc:
-            return rejected(row_no, exc.column, exc.value, exc.reason)
+            return RowError(row_no, exc.column, exc.value[:200], exc.reason)
 
-    def _clean(self, row_no: int, values: Mapping[str, str]) -> tuple[Any, ...]:
+    def _clean(self, row_no: int, values: Mapping[str, str]) -> list[Any]:
         name = values["name"]
         if not name:
             raise _Reject("name", name, _("This field is required."))
@@ -134,10 +127,9 @@ class MemberRowValidator:
                     "joined_on", raw_joined, _("The member would have joined before the age of 16.")
                 )
         pinyin, initials = name_keys(name)
-        return (
-            row_no, OK, None, None, None, name, pinyin, initials,
-            self.encrypt(id_number), self.index(id_number, kind="id_number"),
-            pii.mask_id_number(id_number), id_number_gender(id_number), birth,
-            id_number[:6], phone_enc, phone_idx, phone_masked, uscc,
-            values.get("employer_name", "")[:200], None, org_id, joined_on,
-        )  # fmt: skip
+        return [
+            row_no, name, pinyin, initials, self.encrypt(id_number),
+            self.index(id_number, kind="id_number"), pii.mask_id_number(id_number),
+            id_number_gender(id_number), birth, id_number[:6], phone_enc, phone_idx,
+            phone_masked, None, org_id, joined_on, uscc, values.get("employer_name", "")[:200],
+        ]  # fmt: skip

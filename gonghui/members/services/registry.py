@@ -21,7 +21,19 @@ from gonghui.core.importing import ImportResult, Record, default_report_path
 from gonghui.core.models import AuditAction
 from gonghui.core.tabular import RowError, open_table, write_error_report
 from gonghui.core.validators import id_number_birth_date, id_number_gender
-from gonghui.members.importing import MEMBER_COLUMNS, MEMBER_ORG_KINDS, MemberRowValidator
+from gonghui.members.importing import (
+    EMPLOYER,
+    EMPLOYER_NAME,
+    ID_IDX,
+    ID_MASKED,
+    JOINED,
+    MEMBER_COLUMNS,
+    MEMBER_ORG_KINDS,
+    ORG,
+    ROW,
+    USCC,
+    MemberRowValidator,
+)
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
 from gonghui.members.staging import Staging
@@ -82,34 +94,128 @@ def member_import_records(
         .order_by()
         .values_list("pk", "code", "kind")
     }
-    default_org_id = scope_org.pk if scope_org.kind in MEMBER_ORG_KINDS else None
+    default_org = scope_org.pk if scope_org.kind in MEMBER_ORG_KINDS else None
     validate = MemberRowValidator(orgs=orgs, today=timezone.localdate())
-    staging = Staging(scope_path=scope_org.path)
+    staging = Staging()
     result = ImportResult()
     staging.create()
     try:
         for chunk in _chunks(records, settings.MEMBER_IMPORT_CHUNK):
-            rows = [validate(number, values) for number, values, _cells in chunk]
-            lo, hi = chunk[0][0], chunk[-1][0]
+            rows: list[list[Any]] = []
+            for number, values, _cells in chunk:
+                row = validate(number, values)
+                if isinstance(row, RowError):
+                    result.reject(row)
+                else:
+                    rows.append(row)
+            rows = _resolve_employers(rows, scope_org, default_org, result)
             with transaction.atomic():
-                staging.write(rows)
-                staging.resolve(lo, hi)
-                staging.reject_without_union(lo, hi, default_org_id)
-                staging.reject_duplicates(lo, hi)
-                staging.reject_transfer_candidates(lo, hi)
-                accepted, existing, changed = staging.counts(lo, hi)
-                staging.merge(lo, hi)
-            result.rows += len(rows)
-            result.created += accepted - existing
-            result.updated += changed
-            result.unchanged += existing - changed
+                staging.load([tuple(row[: JOINED + 1]) for row in rows])
+                dropped = _reject_repeats_and_transfers(staging, rows, result)
+                staging.discard(dropped)
+                staging.remember()
+                created, updated = staging.merge()
+            result.rows += len(chunk)
+            result.created += created
+            result.updated += updated
+            result.unchanged += len(rows) - len(dropped) - created - updated
             if progress is not None:
                 progress(result.rows)
-        for row, column, value, reason in staging.rejections():
-            result.reject(RowError(row, column, value, reason))
     finally:
         staging.drop()
+    result.errors.sort(key=lambda e: e.row)
     return result
+
+
+def _resolve_employers(
+    rows: list[list[Any]], scope_org: UnionOrg, default_org: int | None, result: ImportResult
+) -> list[list[Any]]:
+    """Fill in each row's employer (by USCC, or by a unique exact name in scope) and its union
+    when the row named none: the employer's union, else its community union, else the
+    importing union. One query per kind of lookup for the whole chunk."""
+    in_scope = Employer.objects.filter(org__path__startswith=scope_org.path).order_by()
+    fields = ("id", "union_id", "community_id")
+    usccs = {row[USCC] for row in rows if row[USCC]}
+    names = {row[EMPLOYER_NAME] for row in rows if not row[USCC] and row[EMPLOYER_NAME]}
+    by_uscc: dict[str, tuple[int, int | None, int | None]] = {}
+    for batch in _batches(sorted(usccs), 5000):
+        for uscc, *link in in_scope.filter(uscc__in=batch).values_list("uscc", *fields):
+            by_uscc[uscc] = tuple(link)
+    by_name: dict[str, tuple[int, int | None, int | None] | None] = {}
+    for batch in _batches(sorted(names), 5000):
+        for name, *link in in_scope.filter(name__in=batch).values_list("name", *fields):
+            by_name[name] = None if name in by_name else tuple(link)
+    kept = []
+    for row in rows:
+        employer = None
+        if row[USCC] or row[EMPLOYER_NAME]:
+            employer = by_uscc.get(row[USCC]) if row[USCC] else by_name.get(row[EMPLOYER_NAME])
+            if employer is None:
+                column = "employer_uscc" if row[USCC] else "employer_name"
+                result.reject(
+                    RowError(
+                        row[ROW],
+                        column,
+                        row[USCC] or row[EMPLOYER_NAME],
+                        _("No employer with this credit code or exact name in your scope."),
+                    )
+                )
+                continue
+            row[EMPLOYER] = employer[0]
+        if row[ORG] is None:
+            row[ORG] = (employer and (employer[1] or employer[2])) or default_org
+            if row[ORG] is None:
+                result.reject(
+                    RowError(
+                        row[ROW],
+                        "org_code",
+                        "",
+                        _("No union given, and the employer has none: fill in the union code."),
+                    )
+                )
+                continue
+        kept.append(row)
+    return kept
+
+
+def _reject_repeats_and_transfers(
+    staging: Staging, rows: list[list[Any]], result: ImportResult
+) -> list[int]:
+    """Reject repeated ID numbers (in this chunk or an earlier one) and transfer candidates;
+    returns their row numbers so they are dropped from the stage before the merge."""
+    message = _("The same ID number is already on row %(row)d of this file.")
+    first: dict[str, int] = {}
+    dropped = []
+    for row in rows:
+        earlier = first.setdefault(row[ID_IDX], row[ROW])
+        if earlier != row[ROW]:
+            dropped.append(row[ROW])
+            result.reject(
+                RowError(row[ROW], "id_number", row[ID_MASKED], message % {"row": earlier})
+            )
+    for row_no, earlier in staging.repeated():
+        dropped.append(row_no)
+        result.reject(RowError(row_no, "id_number", "", message % {"row": earlier}))
+    masked = {row[ROW]: row[ID_MASKED] for row in rows}
+    repeated = set(dropped)
+    for row_no in staging.transfer_candidates():
+        if row_no in repeated:
+            continue
+        dropped.append(row_no)
+        result.reject(
+            RowError(
+                row_no,
+                "id_number",
+                masked.get(row_no, ""),
+                _("Already a member of another union: request a transfer instead."),
+            )
+        )
+    return dropped
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def member_reveal(

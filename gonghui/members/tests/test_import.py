@@ -76,7 +76,7 @@ def test_each_bad_row_is_reported_with_its_reason(gbk_file, city):
     assert "check digit" in reasons[5][1]
     assert reasons[6][0] == "phone"
     assert reasons[7][0] == "org_code"
-    assert reasons[8][0] == "employer_uscc"
+    assert reasons[8][0] == "employer_name"
     assert "row 2" in reasons[9][1]
     assert reasons[10][0] == "name"
     assert reasons[11] == ("joined_on", "The date is in the future.")

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from gonghui.accounts.api_auth import BearerToken
+from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -13,3 +14,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", orgs_router)
+api.add_router("/", members_router)

@@ -1,5 +1,9 @@
 """Helpers the test suites of every app share (fixtures live in gonghui/conftest.py)."""
 
+import os
+import subprocess
+import sys
+
 from django.test import Client
 
 from gonghui.accounts.models import User
@@ -16,3 +20,26 @@ def logged_in(user: User) -> Client:
 
 def api_client(user: User) -> Client:
     return Client(headers={"Authorization": f"Bearer {api_token_create(user=user)}"})
+
+
+def database_url() -> str:
+    """The URL of the database the tests run on, for a `gonghui` subprocess to share it."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def run_gonghui(*args: str, **env: str) -> "subprocess.CompletedProcess[str]":
+    """Run a `gonghui` command in a child process on the test database."""
+    full_env = {**os.environ, "DATABASE_URL": database_url(), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "gonghui.manage", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

@@ -33,3 +33,6 @@ def _foreign_import(city):
     job.error_report.save("foreign.errors.xlsx", ContentFile(b"x"), save=False)
     job.save()
     return job
+
+
+API_PARAMS = {"member_id": lambda c: MemberFactory(org=c.other_community).pk}

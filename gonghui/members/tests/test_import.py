@@ -18,6 +18,7 @@ from gonghui.core import pii
 from gonghui.members.models import Member
 from gonghui.members.services.registry import member_import
 from gonghui.members.tests.factories import MemberFactory, make_id_number, make_phone
+from gonghui.testing import database_url
 
 HEADER = "姓名,身份证号,手机号,工作单位,统一社会信用代码,工会代码,入会时间"
 
@@ -165,20 +166,13 @@ def test_unreadable_file_exits_non_zero(tmp_path, city):
         call_command("import_members", str(path), "--org", city.district.code)
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_killed_import_rerun_ends_as_one_clean_run(tmp_path, city):
     lines = [HEADER] + [
         f"工人{i},{make_id_number(i + 100_000, born=None)},,,,E00000001," for i in range(6000)
     ]
     path = _csv(tmp_path / "big.csv", lines)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "GONGHUI_IMPORT_CHUNK": "500"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "GONGHUI_IMPORT_CHUNK": "500"}
     child = subprocess.Popen(
         [
             sys.executable,

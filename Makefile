@@ -55,8 +55,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Benchmarks run on PostgreSQL (BENCH_DATABASE_URL; the database is dropped and re-created).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gonghui_bench
+BENCH_ROWS ?= 1000000
 bench: install
-	@echo "no benchmarks yet"
+	$(BIN)/python -m gonghui.core.benchdb "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) migrate -v0
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) demo --no-serve --password bench-pass-2026 >/dev/null
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_import --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) $(UV_DIR) node_modules $(VENDOR) var

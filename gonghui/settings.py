@@ -159,6 +159,9 @@ if PRODUCTION:
 # Background jobs: Django's task API on the database (no broker). Run `gonghui db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Member card numbers: this 4-digit issuer prefix + an 11-digit sequence + a Luhn check digit.
+CARD_NUMBER_PREFIX = env_str("GONGHUI_CARD_PREFIX", "8110")
+
 # Rows per committed chunk of the member import (memory and progress granularity).
 MEMBER_IMPORT_CHUNK = env_int("GONGHUI_IMPORT_CHUNK", 20_000, minimum=100)
 

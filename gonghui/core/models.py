@@ -37,3 +37,47 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.target_type}"
+
+
+class Counter(models.Model):
+    """A named number sequence (card numbers, …). `value` is the last number handed out.
+
+    Services reserve numbers by raising `value` inside their transaction: the row lock makes
+    concurrent reservations wait for each other, so no number is ever handed out twice.
+    """
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    value = models.BigIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Day off (public holiday)")
+    WORKDAY = "workday", _("Adjusted working day")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week from the State Council's holiday notice.
+
+    `holiday`: a weekday off; `workday`: a weekend day worked in exchange (调休上班). Days not
+    listed follow the week. Admins enter the next year's notice when it appears (Nov/Dec);
+    gonghui.core.workdays reads the table.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

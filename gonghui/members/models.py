@@ -110,6 +110,7 @@ class MemberCard(models.Model):
     )
     issued_on = models.DateField(_("issued on"))
     status_changed_at = models.DateTimeField(_("status changed at"), auto_now=True)
+    status_note = models.CharField(_("reason for the status"), max_length=500, blank=True)
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

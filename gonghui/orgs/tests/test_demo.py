@@ -12,6 +12,7 @@ from django.utils import timezone
 from gonghui.accounts.models import Role, User
 from gonghui.core.management.commands.demo import load_demo, years_before
 from gonghui.core.validators import normalize_uscc
+from gonghui.members.models import Member
 from gonghui.orgs.demo import DISTRICTS, STREETS, generate_demo
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
 
@@ -31,13 +32,15 @@ def fast_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 def run_demo(*args: str) -> str:
     out = StringIO()
     call_command(
-        "demo", "--no-serve", "--employers", str(EMPLOYERS), "--password", PASSWORD, *args,
+        "demo", "--no-serve", "--employers", str(EMPLOYERS), "--members", "60",
+        "--password", PASSWORD, *args,
         stdout=out,
     )  # fmt: skip
     return out.getvalue()
 
 
 def flush() -> None:
+    Member.objects.all().delete()
     User.objects.all().delete()
     Employer.objects.all().delete()
     UnionOrg.objects.all().delete()
@@ -230,3 +233,11 @@ def test_more_employers_with_the_same_seed_keep_the_first_ones() -> None:
     small = generate_demo(seed=2026, employers=EMPLOYERS, today=today)
     large = generate_demo(seed=2026, employers=EMPLOYERS * 2, today=today)
     assert large.employers[:EMPLOYERS] == small.employers
+
+
+def test_members_are_generated_with_cards_for_most(db) -> None:
+    run_demo()
+    members = Member.objects.count()
+    with_card = Member.objects.filter(cards__status="active").distinct().count()
+    assert members == 60
+    assert members / 2 < with_card < members

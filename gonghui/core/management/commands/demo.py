@@ -6,6 +6,8 @@ so a re-run on an existing database changes nothing and duplicates nothing.
 
 import argparse
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,12 +37,16 @@ from rich.table import Table
 from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.core.importing import ImportResult
+from gonghui.members.demo import as_records, generate_members
+from gonghui.members.services.cards import card_bulk_issue
+from gonghui.members.services.registry import member_import_records
 from gonghui.orgs.demo import CITY_CODE, ENTERPRISE_UNION_STAFF, DemoData, generate_demo
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
 from gonghui.orgs.services import employer_import_rows, org_import_rows
 
 DEFAULT_SEED = 2026
 DEFAULT_EMPLOYERS = 3000
+DEFAULT_MEMBERS = 20_000
 EMPLOYER_CHUNK = 500
 SUPERVISION_YEARS = 5
 
@@ -70,6 +76,7 @@ class DemoLoad:
     orgs: ImportResult
     employers: ImportResult
     users: list[User] = field(default_factory=list)
+    members: ImportResult = field(default_factory=ImportResult)
 
 
 Advance = Callable[[str, int], None]
@@ -114,6 +121,24 @@ def load_demo(data: DemoData, *, password: str, advance: Advance | None = None) 
             users.append(user)
             report("users", 1)
     return DemoLoad(orgs=orgs, employers=employers, users=users)
+
+
+def load_members(
+    *, count: int, seed: int, today: date, progress: Callable[[int], None] | None = None
+) -> ImportResult:
+    """Generate `count` members through the member import (idempotent like every import)."""
+    city = UnionOrg.objects.get(code=CITY_CODE)
+    employers = list(
+        Employer.objects.filter(org__path__startswith=city.path, union__isnull=False)
+        .order_by("uscc")
+        .values_list("uscc", "union__code", "opened_on")
+    )
+    rows = generate_members(count=count, employers=employers, seed=seed, today=today)
+    result = member_import_records(records=as_records(rows), scope_org=city, progress=progress)
+    # Most members carry the card; those who joined in the last year wait for the next batch.
+    admin = User.objects.get(username="city_admin")
+    card_bulk_issue(user=admin, org=city, joined_before=years_before(today, 1))
+    return result
 
 
 def _add(total: ImportResult, part: ImportResult) -> None:
@@ -267,6 +292,13 @@ class Command(BaseCommand):
             help=gettext_lazy("number of employers to generate (default %(default)s)"),
         )
         parser.add_argument(
+            "--members",
+            type=_non_negative,
+            default=DEFAULT_MEMBERS,
+            metavar="N",
+            help=gettext_lazy("number of members to generate (default %(default)s)"),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -332,6 +364,13 @@ class Command(BaseCommand):
                 progress.advance(tasks[step], n)
 
             load = load_demo(data, password=password, advance=advance)
+            members_task = progress.add_task(_("Members"), total=options["members"])
+            load.members = load_members(
+                count=options["members"],
+                seed=options["seed"],
+                today=today,
+                progress=lambda n: progress.update(members_task, completed=n),
+            )
         self._summary(console, load, today)
         host, port = options["host"], options["port"]
         address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -339,7 +378,15 @@ class Command(BaseCommand):
         console.print(_("Open %(url)s") % {"url": f"http://{address}/"}, style="bold")
         if options["no_serve"]:
             return
-        call_command("runserver", address, use_reloader=False, use_ipv6=":" in host)
+        # Background jobs (uploaded imports) need a worker next to the development server.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "gonghui.manage", "db_worker", "--no-reload"]
+        )
+        try:
+            call_command("runserver", address, use_reloader=False, use_ipv6=":" in host)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
 
     def _summary(self, console: Console, load: DemoLoad, today: date) -> None:
         imports = Table(
@@ -349,6 +396,7 @@ class Command(BaseCommand):
         for label, result in (
             (_("Union organisations"), load.orgs),
             (_("Employers"), load.employers),
+            (_("Members"), load.members),
         ):
             counts = (result.rows, result.created, result.updated, result.unchanged)
             imports.add_row(label, *(str(n) for n in counts), str(len(result.warnings)))

@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import api_token_create
@@ -13,8 +15,11 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def logged_in(user: User) -> Client:
+    """A client logged in as `user`, speaking the language the test has active (the switch's
+    cookie), so a test under `translation.override("en")` reads English pages."""
     client = Client()
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = translation.get_language()
     return client
 
 

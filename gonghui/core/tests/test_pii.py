@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -595,7 +595,8 @@ def test_the_encrypted_field_is_a_plain_text_field_for_migrations():
 
 def rotate_command(*args: str) -> str:
     out = io.StringIO()
-    call_command("rotate_pii_key", *args, stdout=out, stderr=io.StringIO())
+    with translation.override("en"):
+        call_command("rotate_pii_key", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 

@@ -164,6 +164,9 @@ CARD_NUMBER_PREFIX = env_str("GONGHUI_CARD_PREFIX", "8110")
 
 # Rows per committed chunk of the member import (memory and progress granularity).
 MEMBER_IMPORT_CHUNK = env_int("GONGHUI_IMPORT_CHUNK", 20_000, minimum=100)
+# A member file at least this large, imported into an empty registry on PostgreSQL, loads in
+# one transaction with the secondary indexes rebuilt at the end (~100 000 rows).
+MEMBER_BULK_LOAD_BYTES = env_int("GONGHUI_BULK_LOAD_BYTES", 8_000_000, minimum=0)
 
 # Lists are paged; the API caps page_size here.
 PAGE_SIZE = 50

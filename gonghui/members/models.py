@@ -42,13 +42,13 @@ class Member(models.Model):
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True)
     id_number = EncryptedTextField(_("resident ID number (encrypted)"))
-    id_number_index = models.CharField(_("ID number index"), max_length=32, unique=True)
+    id_number_index = models.CharField(_("ID number index"), max_length=32)
     id_number_masked = models.CharField(_("resident ID number"), max_length=18)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     native_region = models.CharField(_("native region"), max_length=6)
     phone = EncryptedTextField(_("mobile phone (encrypted)"), blank=True)
-    phone_index = models.CharField(_("phone index"), max_length=32, blank=True, db_index=True)
+    phone_index = models.CharField(_("phone index"), max_length=32, blank=True)
     phone_masked = models.CharField(_("mobile phone"), max_length=11, blank=True)
     employer = models.ForeignKey(
         Employer,
@@ -58,11 +58,13 @@ class Member(models.Model):
         related_name="members",
         verbose_name=_("employer"),
     )
+    # Indexed by (org, status) below; a second index on org alone would only slow imports.
     org = models.ForeignKey(
         UnionOrg,
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name=_("union"),
+        db_index=False,
     )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     status = models.CharField(
@@ -77,9 +79,15 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        # Every index costs each imported row; these are the lookups the registry serves.
+        # Equality-only keys are declared here, not with unique=/db_index=, which on PostgreSQL
+        # would add a second "_like" pattern index apiece.
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="member_id_number_unique")
+        ]
         indexes = [
             models.Index(fields=["org", "status"], name="member_org_status"),
-            models.Index(fields=["employer"], name="member_employer"),
+            models.Index(fields=["phone_index"], name="member_phone"),
             _prefix_index("name", "member_name_prefix"),
             _prefix_index("name_pinyin", "member_pinyin_prefix"),
             _prefix_index("name_initials", "member_initials_prefix"),

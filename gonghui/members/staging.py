@@ -140,6 +140,28 @@ class Staging:
     def remember(self) -> None:
         self._exec(f"INSERT INTO {SEEN} (id_idx, row_no) SELECT id_idx, row_no FROM {STAGE}")
 
+    def drop_secondary_indexes(self) -> list[str]:
+        """PostgreSQL bulk load: drop the registry's indexes that back no constraint and return
+        their definitions. Call inside the transaction that will `restore_indexes`: DDL is
+        transactional there, so a killed load rolls back with its indexes intact."""
+        rows = self._rows(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conname = i.indexname AND c.conrelid = %s::regclass)",
+            [self.members, self.members],
+        )
+        for name, _definition in rows:
+            self._exec(f'DROP INDEX "{name}"')
+        return [definition for _name, definition in rows]
+
+    def restore_indexes(self, definitions: list[str]) -> None:
+        """Build the dropped indexes again: one sorted build each beats a million inserts."""
+        # Django's foreign keys are deferred; their checks must run before the table is altered.
+        self._exec("SET CONSTRAINTS ALL IMMEDIATE")
+        self._exec("SET LOCAL maintenance_work_mem = '256MB'")
+        for definition in definitions:
+            self._exec(definition)
+
     def merge(self) -> tuple[int, int]:
         """Insert new members and update changed ones; returns (created, updated).
 

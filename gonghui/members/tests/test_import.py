@@ -200,3 +200,25 @@ def test_killed_import_rerun_ends_as_one_clean_run(tmp_path, city):
     assert result.unchanged == partial
     assert Member.objects.count() == 6000
     assert Member.objects.values("id_number_index").distinct().count() == 6000
+
+
+def _index_names() -> set[str]:
+    with connection.cursor() as cursor:
+        return {
+            index
+            for index, info in connection.introspection.get_constraints(
+                cursor, Member._meta.db_table
+            ).items()
+            if info["index"]
+        }
+
+
+def test_bulk_load_into_an_empty_registry_keeps_every_index(tmp_path, city, settings):
+    settings.MEMBER_BULK_LOAD_BYTES = 0  # every file counts as large
+    before = _index_names()
+    lines = [HEADER] + [f"批量{i},{make_id_number(i + 200_000)},,,,E00000001," for i in range(300)]
+    result = member_import(path=_csv(tmp_path / "bulk.csv", lines), scope_org=city.district)
+    assert (result.created, result.rejected) == (300, 0)
+    assert _index_names() == before
+    again = member_import(path=tmp_path / "bulk.csv", scope_org=city.district)
+    assert (again.created, again.unchanged) == (0, 300)

@@ -70,7 +70,7 @@ _DIGITS = "0123456789"
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
-_PROVINCE_PREFIXES = frozenset(
+PROVINCE_PREFIXES = frozenset(
     f"{n:02d}"
     for n in [
         *range(11, 16),
@@ -139,7 +139,7 @@ def normalize_id_number(raw: str, *, today: date | None = None) -> str:
         first17 = number[:6] + "19" + number[6:]
         number = first17 + id_number_check_char(first17)
 
-    if number[:2] not in _PROVINCE_PREFIXES:
+    if number[:2] not in PROVINCE_PREFIXES:
         raise InvalidIdNumber(
             _format_lazy(
                 _("The ID number starts with %(prefix)s, which is not a province code."),

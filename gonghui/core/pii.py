@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -124,7 +125,7 @@ def key_id_of(token: str) -> str:
 # --- the vault ---
 
 
-class Vault:
+class Vault(ABC):
     """Encrypts, decrypts and indexes with one key set. Build through `make_vault` or `vault()`.
 
     The bound methods (`vault().encrypt`, `vault().blind_index`) are the fastest way to call it
@@ -157,14 +158,17 @@ class Vault:
         self._index_key = index_key
         self._index_bases: dict[str, Any] = {}
 
+    @abstractmethod
     def encrypt(self, plaintext: str) -> str:
-        raise NotImplementedError
+        """Each cipher's vault implements this."""
 
+    @abstractmethod
     def decrypt(self, token: str) -> str:
-        raise NotImplementedError
+        """Each cipher's vault implements this."""
 
+    @abstractmethod
     def blind_index(self, value: str, *, kind: str) -> str:
-        raise NotImplementedError
+        """Each cipher's vault implements this."""
 
     def needs_rotation(self, token: str) -> bool:
         return _split(token)[0] != self.current_key_id
@@ -178,8 +182,9 @@ class Vault:
         self._index_bases[kind] = base
         return base
 
+    @abstractmethod
     def _new_index_hmac(self) -> Any:
-        raise NotImplementedError
+        """Each cipher's vault implements this."""
 
 
 def _text(plain: bytes) -> str:

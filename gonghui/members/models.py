@@ -205,6 +205,14 @@ class JoinApplication(models.Model):
         verbose_name = _("join application")
         verbose_name_plural = _("join applications")
         indexes = [models.Index(fields=["org", "status"], name="joinapp_org_status")]
+        constraints = [
+            # Two simultaneous submissions for one ID must not both become pending.
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lookup_code} {self.name}"

@@ -156,13 +156,7 @@ def join_application_submit(
         id_number_index=id_index, status=ApplicationStatus.PENDING
     )
     if pending.exists():
-        raise ValidationError(
-            _(
-                "An application with this ID number is already waiting for a decision. You can "
-                "follow it on the status page with the lookup code you were given."
-            ),
-            code="already_pending",
-        )
+        raise _already_pending()
     if employer.status != EmployerStatus.OPERATING:
         raise ValidationError(
             _("This employer is no longer registered as operating; choose your current employer."),
@@ -197,8 +191,21 @@ def join_application_submit(
             with transaction.atomic():  # savepoint: a concurrent submission may take the code
                 return JoinApplication.objects.create(lookup_code=code, **fields)
         except IntegrityError:
-            continue
+            # Either the code was taken, or a simultaneous submission of the same ID won the
+            # one-pending-application-per-ID constraint.
+            if pending.exists():
+                raise _already_pending() from None
     raise RuntimeError("no free lookup code after 5 attempts")  # 31**8 codes: never in practice
+
+
+def _already_pending() -> ValidationError:
+    return ValidationError(
+        _(
+            "An application with this ID number is already waiting for a decision. You can "
+            "follow it on the status page with the lookup code you were given."
+        ),
+        code="already_pending",
+    )
 
 
 def join_application_lookup(*, code: str, phone_last4: str) -> JoinApplication | None:

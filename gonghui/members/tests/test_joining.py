@@ -426,3 +426,13 @@ def test_the_list_filters_by_status(city, street_officer):
     join_application_reject(user=street_officer, application=rejected, reason="不符合条件")
     response = _staff(street_officer).get(reverse("members:applications"), {"status": "pending"})
     assert [a.pk for a, _overdue in response.context["rows"]] == [pending.pk]
+
+
+def test_the_database_refuses_a_second_pending_application_for_one_id(city):
+    from django.db import IntegrityError, transaction
+
+    first = _submit(city.employer)
+    twin = JoinApplication.objects.get(pk=first.pk)
+    twin.pk, twin.lookup_code = None, "ZZZZZZZZ"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()

@@ -3,6 +3,8 @@
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from gonghui.accounts.models import Role
 
 
@@ -29,3 +31,9 @@ def can(user: Any, capability: Capability) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def require(user: Any, capability: Capability, message: str) -> None:
+    """PermissionDenied with `message` unless the user's role has `capability`."""
+    if not can(user, capability):
+        raise PermissionDenied(message)

@@ -35,10 +35,28 @@ def scope_path_of(model: type[Model]) -> tuple[str, ...]:
     raise TypeError(f"{model.__name__} declares no scope_path; it cannot be read scoped")
 
 
-def scoped(queryset: QuerySet[M], *, user: Any) -> QuerySet[M]:
-    """Restrict `queryset` to the rows inside `user`'s org subtree (nothing for anyone else)."""
+def _prefix(user: Any) -> str | None:
+    return getattr(user, "scope_path", None) if getattr(user, "is_authenticated", False) else None
+
+
+def scoped(queryset: QuerySet[M], *, user: Any, via: str | None = None) -> QuerySet[M]:
+    """Restrict `queryset` to the rows inside `user`'s org subtree (nothing for anyone else).
+
+    `via` keeps only one of a shared row's declared scope paths: a transfer's receiving side
+    (`via="to_org__path"`) rather than either side.
+    """
     fields = scope_path_of(queryset.model)
-    prefix = getattr(user, "scope_path", None) if getattr(user, "is_authenticated", False) else None
+    if via is not None:
+        if via not in fields:
+            raise TypeError(f"{via!r} is not a scope path of {queryset.model.__name__}")
+        fields = (via,)
+    prefix = _prefix(user)
     if not prefix:
         return queryset.none()
     return queryset.filter(reduce(or_, (Q(**{f"{f}__startswith": prefix}) for f in fields)))
+
+
+def org_in_scope(org: Any, *, user: Any) -> bool:
+    """Whether `org` lies inside the user's subtree (the same rule as `scoped`, without a query)."""
+    prefix = _prefix(user)
+    return bool(prefix) and org.path.startswith(prefix)

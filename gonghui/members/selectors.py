@@ -106,9 +106,11 @@ def join_application_list(*, user: Any, status: str | None = None) -> QuerySet[J
     return qs.order_by("-submitted_at")
 
 
-def transfer_list(*, user: Any) -> QuerySet[MemberTransfer]:
+def transfer_list(*, user: Any, via: str | None = None) -> QuerySet[MemberTransfer]:
+    """Transfers either side of which is in the user's subtree, or only the receiving
+    (`via="to_org__path"`) or sending (`via="from_org__path"`) side."""
     return (
-        scoped(MemberTransfer.objects.all(), user=user)
+        scoped(MemberTransfer.objects.all(), user=user, via=via)
         .select_related("member", "from_org", "to_org")
         .order_by("-requested_at")
     )

@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.capabilities import Capability, can
+from gonghui.accounts.capabilities import Capability, require
 from gonghui.core.models import Counter
 from gonghui.core.scoping import scoped
 from gonghui.members.models import CardStatus, Member, MemberCard, MemberStatus
@@ -110,8 +110,7 @@ def card_numbers_reserve(*, count: int) -> list[str]:
 
 
 def _require_manager(user: Any) -> None:
-    if not can(user, Capability.MANAGE_MEMBERS):
-        raise PermissionDenied(_("Your role may not manage member cards."))
+    require(user, Capability.MANAGE_MEMBERS, _("Your role may not manage member cards."))
 
 
 def _lock_member(*, user: Any, pk: int) -> Member:

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.capabilities import Capability, can
+from gonghui.accounts.capabilities import Capability, require
 from gonghui.core import pii
 from gonghui.core.scoping import scoped
 from gonghui.core.validators import (
@@ -229,8 +229,7 @@ def join_application_lookup(*, code: str, phone_last4: str) -> JoinApplication |
 
 
 def _require_manager(user: Any) -> None:
-    if not can(user, Capability.MANAGE_MEMBERS):
-        raise PermissionDenied(_("Your role may not decide join applications."))
+    require(user, Capability.MANAGE_MEMBERS, _("Your role may not decide join applications."))
 
 
 def _lock_pending(*, user: Any, application: JoinApplication) -> JoinApplication:

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.capabilities import Capability, can
+from gonghui.accounts.capabilities import Capability, require
 from gonghui.core import pii
 from gonghui.core.audit import audit_record
 from gonghui.core.importing import ImportResult, Record, default_report_path
@@ -285,8 +285,7 @@ def member_reveal(
     *, user: Any, member: Member, field: str, reason: str, request: HttpRequest | None = None
 ) -> str:
     """Decrypt one member's ID number or phone for a permitted user, and audit it."""
-    if not can(user, Capability.REVEAL_PII):
-        raise PermissionDenied(_("Your role may not reveal personal data."))
+    require(user, Capability.REVEAL_PII, _("Your role may not reveal personal data."))
     reason = reason.strip()
     if len(reason) < 2:
         raise ValidationError(_("Give the reason for revealing this data."))
@@ -325,8 +324,7 @@ def member_export_rows(
     Every export is audited; an unmasked one needs its own permission and a reason.
     """
     if unmasked:
-        if not can(user, Capability.EXPORT_PII):
-            raise PermissionDenied(_("Your role may not export unmasked personal data."))
+        require(user, Capability.EXPORT_PII, _("Your role may not export unmasked personal data."))
         if len(reason.strip()) < 2:
             raise ValidationError(_("Give the reason for exporting unmasked data."))
     audit_record(

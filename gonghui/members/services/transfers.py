@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.capabilities import Capability, can
-from gonghui.core.scoping import scoped
+from gonghui.accounts.capabilities import Capability, require
+from gonghui.core.scoping import org_in_scope, scoped
 from gonghui.members.importing import MEMBER_ORG_KINDS
 from gonghui.members.models import Member, MemberStatus, MemberTransfer, TransferStatus
 from gonghui.orgs.models import OrgStatus, UnionOrg
@@ -42,13 +42,7 @@ def transfer_target(*, code: str) -> UnionOrg | None:
 
 
 def _require_manager(user: Any) -> None:
-    if not can(user, Capability.MANAGE_MEMBERS):
-        raise PermissionDenied(_("Your role may not transfer members."))
-
-
-def _in_scope(user: Any, org: UnionOrg) -> bool:
-    prefix = getattr(user, "scope_path", None)
-    return bool(prefix) and org.path.startswith(prefix)
+    require(user, Capability.MANAGE_MEMBERS, _("Your role may not transfer members."))
 
 
 def _reason(raw: str, *, message: str) -> str:
@@ -135,7 +129,7 @@ def transfer_request(*, user: Any, member: Member, to_org: UnionOrg, reason: str
         reason=reason,
         requested_by=user,
     )
-    if _in_scope(user, to_org):
+    if org_in_scope(to_org, user=user):
         _complete(transfer, user=user)
     try:
         with transaction.atomic():  # savepoint: the one-pending constraint under a race
@@ -150,13 +144,11 @@ def transfer_request(*, user: Any, member: Member, to_org: UnionOrg, reason: str
 
 
 def _receiving(user: Any) -> QuerySet[MemberTransfer]:
-    prefix = getattr(user, "scope_path", None) or "\x00"
-    return scoped(MemberTransfer.objects.all(), user=user).filter(to_org__path__startswith=prefix)
+    return scoped(MemberTransfer.objects.all(), user=user, via="to_org__path")
 
 
 def _sending(user: Any) -> QuerySet[MemberTransfer]:
-    prefix = getattr(user, "scope_path", None) or "\x00"
-    return scoped(MemberTransfer.objects.all(), user=user).filter(from_org__path__startswith=prefix)
+    return scoped(MemberTransfer.objects.all(), user=user, via="from_org__path")
 
 
 @transaction.atomic

@@ -137,20 +137,12 @@ def transfer_org(request: HttpRequest) -> HttpResponse:
 # --- the transfers page --------------------------------------------------------------------------
 
 
-def _prefix(request: HttpRequest) -> str:
-    return getattr(request.user, "scope_path", None) or "\x00"
-
-
 def _receiving(request: HttpRequest) -> QuerySet[MemberTransfer]:
-    return selectors.transfer_list(user=request.user).filter(
-        to_org__path__startswith=_prefix(request)
-    )
+    return selectors.transfer_list(user=request.user, via="to_org__path")
 
 
 def _sending(request: HttpRequest) -> QuerySet[MemberTransfer]:
-    return selectors.transfer_list(user=request.user).filter(
-        from_org__path__startswith=_prefix(request)
-    )
+    return selectors.transfer_list(user=request.user, via="from_org__path")
 
 
 @login_required
@@ -169,8 +161,8 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         return render(request, "members/transfers_history.html", context)
     pending = visible.filter(status=TransferStatus.PENDING)
     context |= {
-        "incoming": pending.filter(to_org__path__startswith=_prefix(request)),
-        "outgoing": pending.exclude(to_org__path__startswith=_prefix(request)),
+        "incoming": _receiving(request).filter(status=TransferStatus.PENDING),
+        "outgoing": pending.exclude(pk__in=_receiving(request).values("pk")),
     }
     return render(request, "members/transfers.html", context)
 

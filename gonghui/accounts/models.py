@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     APPEAL_HANDLER = "appeal_handler", _("Appeal handler")
     LAWYER = "lawyer", _("Lawyer / mediator")
     AUDITOR = "auditor", _("Auditor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
     READONLY = "readonly", _("Read-only")
 
 

@@ -8,6 +8,17 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
     KEY_ROTATION = "key_rotation", _("Key rotation")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKOUT = "lockout", _("Account locked out")
+    LOGOUT = "logout", _("Logout")
+    TWO_FACTOR = "two_factor", _("Two-factor change")
+    USER_CHANGE = "user_change", _("Staff account change")
+    ROLE_CHANGE = "role_change", _("Role or permission change")
+    AUDIT_EXPORT = "audit_export", _("Audit log export")
+    AUDIT_PRUNE = "audit_prune", _("Audit log pruning")
+    BACKUP = "backup", _("Backup")
+    RESTORE = "restore", _("Restore")
 
 
 class AuditEntry(models.Model):

@@ -13,7 +13,7 @@ MO := locale/zh_Hans/LC_MESSAGES/django.mo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint bench serve messages clean
+.PHONY: install demo test lint bench serve worker messages clean
 
 install: $(INSTALLED) $(ASSETS) $(MO)
 
@@ -47,6 +47,18 @@ demo: install
 	$(GONGHUI) migrate --no-input
 	$(GONGHUI) demo --host $(HOST) --port $(PORT) $(DEMO_ARGS)
 
+# Production serving: gunicorn (gthread) + whitenoise on DATABASE_URL; see gonghui/gunicorn_conf.py
+# for GONGHUI_BIND / GONGHUI_WEB_WORKERS / GONGHUI_WEB_THREADS. Static files are collected first
+# (hashed and compressed when GONGHUI_ENV=production).
+serve: install
+	$(GONGHUI) migrate --no-input
+	$(GONGHUI) collectstatic --no-input -v0
+	$(BIN)/gunicorn --config python:gonghui.gunicorn_conf
+
+# Background jobs (imports, …): one worker process; run several, on as many hosts as needed.
+worker: install
+	$(GONGHUI) db_worker --no-reload --queue-name '*'
+
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -63,6 +75,7 @@ bench: install
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) migrate -v0
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) demo --no-serve --password bench-pass-2026 >/dev/null
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_import --rows $(BENCH_ROWS)
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_intake
 
 clean:
 	rm -rf $(VENV) $(UV_DIR) node_modules $(VENDOR) var

@@ -1,12 +1,12 @@
 """The JSON API under /api/v1/: one NinjaAPI, one router per app."""
 
-from ninja import NinjaAPI
-
 from gonghui.accounts.api_auth import BearerToken
+from gonghui.appeals.api import router as appeals_router
+from gonghui.core.api_schema import DocumentedAPI
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Gonghui API",
     version="1",
     description="Scoped JSON API of the Gonghui union federation platform.",
@@ -15,3 +15,4 @@ api = NinjaAPI(
 )
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)
+api.add_router("/", appeals_router)

@@ -122,6 +122,33 @@ def city_admin(city: City) -> User:
     return _user("city_admin", city.city, Role.FEDERATION_ADMIN)
 
 
+# The three administrators of separation of duties, each over 东城区 (city.district).
+@pytest.fixture
+def system_admin(city: City) -> User:
+    return _user("system_admin", city.district, Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def security_admin(city: City) -> User:
+    return _user("security_admin", city.district, Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
+def auditor(city: City) -> User:
+    return _user("auditor", city.district, Role.AUDITOR)
+
+
+@pytest.fixture
+def community_officer(city: City) -> User:
+    return _user("community_officer", city.community)
+
+
+@pytest.fixture
+def sibling_street_officer(city: City) -> User:
+    """An officer of 景山街道: a sibling of `street_officer`'s street in the same district."""
+    return _user("sibling_street_officer", city.sibling_street)
+
+
 # --- browser tests: Playwright driving Debian's Chromium (no `playwright install`) --------------
 
 CHROMIUM = Path(os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium"))

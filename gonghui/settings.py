@@ -3,13 +3,17 @@
 See the configuration table in README.md. Parsing is strict (gonghui.core.env).
 """
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.env import env_bool, env_choice, env_int, env_list, env_str
+from gonghui.core.ratelimit_settings import rate_limits_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -34,7 +38,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gonghui.accounts.admin_config.SuperuserAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,10 +49,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "treebeard",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.appeals",
+    "gonghui.notify",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -56,14 +66,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gonghui.core.middleware.LanguageMiddleware",
+    "gonghui.core.request_guard.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gonghui.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
 ]
 
 ROOT_URLCONF = "gonghui.urls"
@@ -80,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "gonghui.core.context_processors.csp_nonce",
             ],
         },
     },
@@ -109,6 +125,47 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login safety (gonghui.accounts): django-axes locks a username and, separately, an address
+# after 5 failures for 15 minutes; attempts during a lockout do not extend it, so the time the
+# lockout page names holds. A success does not clear the counts (it would clear the address's
+# too). Staff of roles that open personal data or administer the system confirm every login
+# with TOTP (django-otp).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("GONGHUI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GONGHUI_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "gonghui.core.ratelimit.client_address"  # honours TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.login.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log
+AXES_VERBOSE = False  # no start-up banner on every command
+AXES_ENABLE_ADMIN = False  # unlocking is the security administrator's audited action
+OTP_TOTP_ISSUER = env_str("GONGHUI_TOTP_ISSUER", "Gonghui") or "Gonghui"
+
+# Mail (password-reset links, contact verification): SMTP when EMAIL_HOST is set, and always in
+# production (default: the local MTA on localhost:25); development prints mails to the console.
+_email_host = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or _email_host
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = _email_host or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gonghui@localhost") or ""
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -133,7 +190,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "gonghui.core.staticfiles.StaticFilesStorage"  # hashed, compressed (whitenoise)
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -142,19 +199,64 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# A staff session ends after this many seconds without a request (idle timeout): every request
+# pushes the expiry forward.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No JavaScript reads the CSRF cookie: HTMX sends the token from <body hx-headers>.
+CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    # The reverse proxy terminates TLS and says so in this header.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# The reverse proxy terminates TLS and says so in this header, `Header-Name: value`; `none`
+# when nothing in front sets it. Production assumes a proxy (README, operations).
+_proxy_header = env_str(
+    "SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if PRODUCTION else "none"
+)
+if _proxy_header and _proxy_header.strip().lower() != "none":
+    _header, _colon, _value = _proxy_header.partition(":")
+    if not _colon or not _header.strip() or not _value.strip() or " " in _header.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={_proxy_header!r} must be like "
+            "'X-Forwarded-Proto: https', or none"
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
+# How many reverse proxies append to X-Forwarded-For in front of the app: the client address
+# (rate limits) is the one the outermost trusted proxy saw. 0 = use the TCP peer address.
+TRUSTED_PROXIES = env_int("GONGHUI_TRUSTED_PROXIES", 1 if PRODUCTION else 0, minimum=0)
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline code; a per-response nonce for the rare script tag that needs one ({{ csp_nonce }}).
+# Tabler draws select arrows and check marks as data: SVG images, hence data: in img-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Public endpoints count requests per address and per submitted phone/code in the database.
+RATE_LIMITS = rate_limits_from_env(env_str("GONGHUI_RATE_LIMITS"))
 
 # Background jobs: Django's task API on the database (no broker). Run `gonghui db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -167,10 +269,16 @@ MEMBER_IMPORT_CHUNK = env_int("GONGHUI_IMPORT_CHUNK", 20_000, minimum=100)
 # A member file at least this large, imported into an empty registry on PostgreSQL, loads in
 # one transaction with the secondary indexes rebuilt at the end (~100 000 rows).
 MEMBER_BULK_LOAD_BYTES = env_int("GONGHUI_BULK_LOAD_BYTES", 8_000_000, minimum=0)
+# A file at least that large is validated in this many worker processes (0: in a thread).
+MEMBER_IMPORT_WORKERS = env_int("GONGHUI_IMPORT_WORKERS", min(os.cpu_count() or 1, 4), minimum=0)
 
 # Lists are paged; the API caps page_size here.
 PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 1000
+
+# Days the audit log stays online; `gonghui prune_audit` refuses anything newer. The law asks
+# for at least six months, so less than 184 is refused here too.
+AUDIT_RETENTION_DAYS = env_int("GONGHUI_AUDIT_RETENTION_DAYS", 184, minimum=184)
 
 LOGGING = {
     "version": 1,
@@ -192,3 +300,53 @@ PII_KEYS, PII_INDEX_KEY = pii_keys_from_env(
     cipher=PII_CIPHER, production=PRODUCTION, key_file=VAR_DIR / "pii-keys.env"
 )
 # --- end of personal data protection ---------------------------------------------------------
+
+# --- 12351 appeal line (gonghui.appeals) -------------------------------------------------------
+# Deadlines of the three difficulty classes, in working days from the day of receipt.
+APPEALS_DEADLINE_DAYS = {
+    "ordinary": env_int("GONGHUI_APPEAL_DAYS_ORDINARY", 5, minimum=1),
+    "difficult": env_int("GONGHUI_APPEAL_DAYS_DIFFICULT", 10, minimum=1),
+    "complex": env_int("GONGHUI_APPEAL_DAYS_COMPLEX", 20, minimum=1),
+}
+# Routing: this many workers involved raise an appeal one level (unless its rule says
+# otherwise); this many send it to the district federation.
+APPEALS_RAISE_FROM_WORKERS = env_int("GONGHUI_APPEAL_RAISE_WORKERS", 10, minimum=2)
+APPEALS_DISTRICT_FROM_WORKERS = env_int("GONGHUI_APPEAL_DISTRICT_WORKERS", 30, minimum=2)
+# Escalation of overdue appeals and reminders run only inside service hours on working days.
+APPEALS_SERVICE_HOURS = env_str("GONGHUI_APPEAL_SERVICE_HOURS", "08:30-17:30") or ""
+# Early warning: this many appeals about one employer within this many days, or one appeal
+# with this many workers involved, raise an alert to the district federation.
+APPEALS_ALERT_APPEALS = env_int("GONGHUI_APPEAL_ALERT_APPEALS", 3, minimum=2)
+APPEALS_ALERT_DAYS = env_int("GONGHUI_APPEAL_ALERT_DAYS", 7, minimum=1)
+APPEALS_ALERT_WORKERS = env_int("GONGHUI_APPEAL_ALERT_WORKERS", 10, minimum=2)
+APPEALS_ATTACHMENT_MAX_BYTES = env_int("GONGHUI_APPEAL_ATTACHMENT_MB", 10, minimum=1) * 2**20
+
+# --- Notifications (gonghui.notify) ------------------------------------------------------------
+# SMS gateway: console (development), file (JSON lines, idempotent by message id) or http.
+NOTIFY_SMS_BACKEND = env_choice("GONGHUI_SMS_BACKEND", "console", ("console", "file", "http"))
+NOTIFY_FILE_PATH = Path(env_str("GONGHUI_SMS_FILE", str(VAR_DIR / "sms.jsonl")) or "sms.jsonl")
+# The http backend POSTs NOTIFY_HTTP_TEMPLATE to NOTIFY_HTTP_URL with $phone, $text and
+# $message_id substituted (JSON-escaped); the message id lets the gateway drop duplicates.
+NOTIFY_HTTP_URL = env_str("GONGHUI_SMS_HTTP_URL", "") or ""
+NOTIFY_HTTP_TEMPLATE = (
+    env_str("GONGHUI_SMS_HTTP_TEMPLATE", '{"to": "$phone", "text": "$text", "id": "$message_id"}')
+    or ""
+)
+NOTIFY_HTTP_AUTHORIZATION = env_str("GONGHUI_SMS_HTTP_AUTHORIZATION", "") or ""
+NOTIFY_HTTP_TIMEOUT = env_int("GONGHUI_SMS_HTTP_TIMEOUT", 10, minimum=1)
+NOTIFY_MAX_ATTEMPTS = env_int("GONGHUI_SMS_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("GONGHUI_SMS_RETRY_SECONDS", 60, minimum=0)
+# A message left `sending` this long (its dispatcher died) is offered to the gateway again.
+NOTIFY_LEASE_SECONDS = env_int("GONGHUI_SMS_LEASE_SECONDS", 300, minimum=0)
+NOTIFY_BATCH = env_int("GONGHUI_SMS_BATCH", 100, minimum=1)
+# Limits of the appeal line's public portal pages (gonghui.core.ratelimit), until they join the
+# configurable defaults of gonghui.core.ratelimit_settings.
+from gonghui.core.ratelimit_settings import Rate  # noqa: E402
+
+RATE_LIMITS = {
+    "portal_appeal.address": Rate(20, 3600),
+    "portal_appeal.phone": Rate(5, 86_400),
+    "portal_appeal_follow.address": Rate(60, 3600),
+    "portal_appeal_follow.code": Rate(10, 3600),
+    **RATE_LIMITS,
+}

@@ -3,24 +3,70 @@
 import os
 import subprocess
 import sys
+from typing import Any
 
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gonghui.accounts.capabilities import two_factor_required
 from gonghui.accounts.models import User
 from gonghui.accounts.services import api_token_create
 
 PASSWORD = "correct-horse-battery-9"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, hex
 
 
-def logged_in(user: User) -> Client:
+def totp_device(user: User) -> Any:
+    """The user's confirmed authenticator, created with TOTP_KEY when they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(
+        user=user, name="test phone", key=TOTP_KEY, confirmed=True
+    )
+
+
+def totp_code(device: Any) -> str:
+    """A code the device accepts now: the current one, or the next if that was used already
+    (a code is accepted once; one step ahead is within the tolerance)."""
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    return f"{hotp(device.bin_key, max(now, device.last_t + 1), digits=device.digits):06d}"
+
+
+def logged_in(user: User, *, verified: bool = True) -> Client:
     """A client logged in as `user`, speaking the language the test has active (the switch's
-    cookie), so a test under `translation.override("en")` reads English pages."""
+    cookie), so a test under `translation.override("en")` reads English pages.
+
+    A user whose role requires two-factor login, or who has an authenticator, gets a session
+    confirmed with it (created when missing), as after a real login; `verified=False` leaves
+    the session at the password step.
+    """
     client = Client()
     client.force_login(user)
+    enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if verified and (enrolled or two_factor_required(user)):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+        session.save()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = translation.get_language()
     return client
+
+
+def log_in_browser(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page in Playwright, answering the second-factor step when the
+    account has (or its role requires) an authenticator."""
+    user = User.objects.get(username=username)
+    device = totp_device(user) if two_factor_required(user) else None
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].w-100")
+    if device is not None:
+        page.fill("#id_code", totp_code(device))
+        page.click("button[type=submit].w-100")
 
 
 def api_client(user: User) -> Client:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
+    path("", include("gonghui.appeals.urls")),
+    path("", include("gonghui.core.audit_views")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "gonghui.accounts"
     label = "accounts"
     verbose_name = _("Staff accounts")
+
+    def ready(self) -> None:
+        from gonghui.accounts import signals  # noqa: F401  (connects the login audit)

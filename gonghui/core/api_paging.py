@@ -11,7 +11,8 @@ from ninja.pagination import PaginationBase
 
 class PageNumberPaging(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="1-based page number")
+        # Bounded so that the row offset always fits a 64-bit integer (SQLite, PostgreSQL).
+        page: int = Field(1, ge=1, le=1_000_000_000, description="1-based page number")
         page_size: int = Field(
             settings.PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE, description="rows per page"
         )

@@ -1,4 +1,9 @@
-"""Writing the audit log. Every reveal of personal data, export and import goes through here."""
+"""Writing the audit log. Every reveal of personal data, export and import goes through here.
+
+The entry is appended to the hash chain (AuditEntry.save, gonghui.core.auditchain) with ID
+numbers and mobile numbers in the reason and detail masked. Appends wait for each other until
+the calling transaction commits: call this as the last write of a transaction.
+"""
 
 from typing import Any
 
@@ -6,6 +11,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from gonghui.core.models import AuditAction, AuditEntry
+from gonghui.core.redaction import redact_text
 
 
 @transaction.atomic
@@ -30,7 +36,7 @@ def audit_record(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        reason=reason[:500],
+        reason=redact_text(reason)[:500],  # masked before cut, so no half number is left
         detail=detail or {},
         address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )

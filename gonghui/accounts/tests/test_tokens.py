@@ -28,22 +28,3 @@ def test_token_of_a_deactivated_user_is_refused(street_officer):
     street_officer.save()
     client = Client(headers={"Authorization": f"Bearer {out.getvalue().strip()}"})
     assert client.get("/api/v1/orgs").status_code == 401
-
-
-def test_login_and_logout(street_officer):
-    from gonghui.testing import PASSWORD
-
-    client = Client()
-    page = client.get("/accounts/login/")
-    assert page.status_code == 200
-    response = client.post("/accounts/login/", {"username": "street_officer", "password": PASSWORD})
-    assert response.status_code == 302
-    assert client.get("/orgs/").status_code == 200
-    client.post("/accounts/logout/")
-    assert client.get("/orgs/").status_code == 302
-
-
-def test_wrong_password_is_refused(street_officer):
-    response = Client().post("/accounts/login/", {"username": "street_officer", "password": "nope"})
-    assert response.status_code == 200
-    assert response.context["form"].errors

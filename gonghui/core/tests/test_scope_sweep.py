@@ -1,28 +1,64 @@
-"""Every route, enumerated: an officer of one street gets 404 for another district's objects.
+"""Every route, enumerated: each is public, the worker's own data, or scoped to an org subtree.
 
-Each app declares its routes in `gonghui/<app>/tests/scope_routes*.py`: PUBLIC names, LISTS
-(GET pages that must show nothing foreign), DETAILS and ACTIONS (name → the kwargs of another
-district's object; GET resp. POST must answer 404), API_PARAMS (path parameter → a foreign
-value) and API_ACTIONS ("METHOD /path" → foreign path values and a body; must answer 404).
-A new URL pattern or API operation fails this test until it is declared.
+Each app declares its routes in `gonghui/<app>/tests/scope_routes*.py`:
+
+- PUBLIC: URL names (and "METHOD /api/v1/path" operations) anyone may call. Public pages are
+  rate limited (gonghui.core.ratelimit) unless listed in UNLIMITED below with the reason.
+- OWN_DATA: worker-portal routes that reach only the requester's own data through a lookup code;
+  name → `lambda city: (url kwargs, POST data or None)` that tries someone else's data without
+  the secret: the answer must show none of it.
+- STAFF_ONLY: name → url kwargs of pages that need a login but hold no org-owned object (one's
+  own account, the administrators' pages); their app's tests prove who may open them.
+- LISTS: GET pages that must show nothing of another district.
+- DETAILS (GET) and ACTIONS (POST): name → `lambda city, org: url kwargs` of a fresh object
+  placed at `org`. The sweep places one in a community and asks as an officer of that community
+  (allowed), of its street (an ancestor: allowed), of a sibling street (404) and of another
+  district (404). The older one-argument form `lambda city: kwargs of another district's object`
+  is still read, for the other-district 404 only.
+- API_PARAMS: path parameter → `lambda city, org: value` (or `lambda city: foreign value`);
+  API_ACTIONS: "METHOD /path" → `lambda city, org: (path values, JSON body)` (or the one-argument
+  form). GET operations without parameters are lists: nothing foreign in the answer.
+
+A URL pattern or API operation that is not declared fails this test.
 """
 
 import importlib
+import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gonghui.api import api
 from gonghui.testing import api_client, logged_in
 
 _ROOT = Path(__file__).resolve().parents[3]
+_KINDS = (
+    *("PUBLIC", "OWN_DATA", "STAFF_ONLY", "LISTS", "DETAILS", "ACTIONS"),
+    *("API_PARAMS", "API_ACTIONS"),
+)
+
+# Public pages without a rate limit, and why none is needed.
+UNLIMITED = {
+    "healthz": "probes poll it; one trivial query, no data",
+    "login": "django-axes locks out by username and address",
+    "logout": "ends the caller's own session",
+    "set_language": "sets a cookie, reads nothing",
+    "api:openapi-json": "the API's schema, no data",
+    "api:openapi-view": "the API's documentation page, no data",
+    "members:portal_join_done": "shows only what this browser session just submitted",
+    "password_reset_done": "a fixed page",
+    "password_reset_confirm": "its signed, expiring token cannot be guessed",
+    "password_reset_complete": "a fixed page",
+}
 
 
-def _declarations() -> dict[str, dict]:
-    merged: dict[str, dict] = {k: {} for k in ("DETAILS", "ACTIONS", "API_PARAMS", "API_ACTIONS")}
-    merged["PUBLIC"], merged["LISTS"] = {}, {}
+def _declarations() -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {kind: {} for kind in _KINDS}
     for path in sorted(_ROOT.glob("gonghui/*/tests/scope_routes*.py")):
         module = importlib.import_module(".".join(path.relative_to(_ROOT).with_suffix("").parts))
         for key in merged:
@@ -32,6 +68,15 @@ def _declarations() -> dict[str, dict]:
 
 
 DECLARED = _declarations()
+
+
+def _placed(factory: Callable[..., Any]) -> bool:
+    """True for the `lambda city, org:` form that can put its object anywhere."""
+    return len(inspect.signature(factory).parameters) == 2
+
+
+def _foreign(factory: Callable[..., Any], city: Any) -> Any:
+    return factory(city, city.other_community) if _placed(factory) else factory(city)
 
 
 def _names(patterns: list, namespace: str = "") -> list[str]:
@@ -45,27 +90,102 @@ def _names(patterns: list, namespace: str = "") -> list[str]:
     return found
 
 
-def test_every_route_is_declared():
+def _callbacks(patterns: list, namespace: str = "") -> dict[str, Callable[..., Any]]:
+    found: dict[str, Callable[..., Any]] = {}
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found |= _callbacks(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern):
+            found[f"{namespace}{entry.name}"] = entry.callback
+    return found
+
+
+def _page_names() -> list[str]:
     # The admin is closed to officers (below); API operations are swept through the schema.
-    names = [n for n in _names(get_resolver().url_patterns) if not n.startswith(("admin:", "api:"))]
+    names = _names(get_resolver().url_patterns)
+    return [name for name in names if not name.startswith(("admin:", "api:"))]
+
+
+def _api_operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return [(path, method) for path, methods in schema["paths"].items() for method in methods]
+
+
+def _api_declared(path: str, method: str) -> bool:
+    key = f"{method.upper()} {path}"
+    if key in DECLARED["PUBLIC"] or key in DECLARED["OWN_DATA"]:
+        return True
+    if method != "get":
+        return key in DECLARED["API_ACTIONS"]
+    params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return all(param in DECLARED["API_PARAMS"] for param in params)
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+
+def test_every_route_is_declared():
     known = {
-        **DECLARED["PUBLIC"],
-        **DECLARED["LISTS"],
-        **DECLARED["DETAILS"],
-        **DECLARED["ACTIONS"],
+        name
+        for kind in ("PUBLIC", "OWN_DATA", "STAFF_ONLY", "LISTS", "DETAILS", "ACTIONS")
+        for name in DECLARED[kind]
     }
-    assert [name for name in names if name not in known] == []
+    assert [name for name in _page_names() if name not in known] == []
+
+
+def test_every_api_operation_is_declared():
+    undeclared = [
+        f"{method.upper()} {path}"
+        for path, method in _api_operations()
+        if not _api_declared(path, method)
+    ]
+    assert undeclared == []
+
+
+def test_every_public_page_is_rate_limited():
+    callbacks = _callbacks(get_resolver().url_patterns)
+    public = [*DECLARED["PUBLIC"], *DECLARED["OWN_DATA"]]
+    unlimited = [
+        name
+        for name in public
+        if name in callbacks
+        and name not in UNLIMITED
+        and not getattr(callbacks[name], "rate_limit", None)
+    ]
+    assert unlimited == [], "decorate with gonghui.core.ratelimit.rate_limited"
+
+
+# --- the worker's own data ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(DECLARED["OWN_DATA"]))
+def test_own_data_routes_show_nothing_without_the_secret(name, city):
+    factory = DECLARED["OWN_DATA"][name]
+    kwargs, data = factory(city) if factory else ({}, None)
+    client = Client()
+    url = reverse(name, kwargs=kwargs)
+    response = client.post(url, data) if data is not None else client.get(url)
+    body = response.content.decode(errors="replace")
+    assert response.status_code < 500
+    for foreign in [*city.foreign_markers(), city.other_community.name]:
+        assert foreign not in body
+
+
+# --- scoped pages: another district ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED["DETAILS"]))
 def test_detail_pages_of_another_district_answer_404(name, city, street_officer):
-    response = logged_in(street_officer).get(reverse(name, kwargs=DECLARED["DETAILS"][name](city)))
+    kwargs = _foreign(DECLARED["DETAILS"][name], city)
+    response = logged_in(street_officer).get(reverse(name, kwargs=kwargs))
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED["ACTIONS"]))
 def test_actions_on_another_districts_objects_answer_404(name, city, street_officer):
-    response = logged_in(street_officer).post(reverse(name, kwargs=DECLARED["ACTIONS"][name](city)))
+    kwargs = _foreign(DECLARED["ACTIONS"][name], city)
+    response = logged_in(street_officer).post(reverse(name, kwargs=kwargs))
     assert response.status_code == 404
 
 
@@ -80,44 +200,149 @@ def test_list_pages_show_nothing_of_another_district(name, city, street_officer)
         assert foreign not in body
 
 
-def _api_operations() -> list[tuple[str, str]]:
-    schema = api.get_openapi_schema()
-    return [(path, method) for path, methods in schema["paths"].items() for method in methods]
+# --- scoped pages: the same org, an ancestor, a sibling, another district ----------------------
+
+# Who asks about an object placed in `city.community`, and whether they may reach it.
+VIEWERS = {
+    "same org": ("community_officer", True),
+    "ancestor": ("street_officer", True),
+    "sibling": ("sibling_street_officer", False),
+    "other district": ("other_district_officer", False),
+}
 
 
-def _fill(path: str, city, values: dict | None = None) -> tuple[str, list[str]]:
-    params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
-    for param in params:
-        value = (values or {}).get(param)
-        if value is None:
-            assert param in DECLARED["API_PARAMS"], f"declare an out-of-scope value for {{{param}}}"
-            value = DECLARED["API_PARAMS"][param](city)
+def _matrix(kind: str) -> list[Any]:
+    return [
+        pytest.param(name, viewer, id=f"{name}-{viewer}")
+        for name in sorted(DECLARED[kind])
+        for viewer in VIEWERS
+    ]
+
+
+def _viewer(request: pytest.FixtureRequest, viewer: str) -> tuple[Any, bool]:
+    fixture, allowed = VIEWERS[viewer]
+    return request.getfixturevalue(fixture), allowed
+
+
+def _placed_or_skip(factory: Callable[..., Any]) -> None:
+    if not _placed(factory):
+        pytest.skip("one-argument declaration: only the other district is swept")
+
+
+def _assert_reach(status: int, *, allowed: bool, exact: int | None = None) -> None:
+    if not allowed:
+        assert status == 404
+    elif exact is not None:
+        assert status == exact
+    else:
+        assert status < 500
+        assert status not in (403, 404)
+
+
+@pytest.mark.parametrize(("name", "viewer"), _matrix("DETAILS"))
+def test_detail_pages_by_place_in_the_tree(name, viewer, city, request):
+    factory = DECLARED["DETAILS"][name]
+    _placed_or_skip(factory)
+    user, allowed = _viewer(request, viewer)
+    response = logged_in(user).get(reverse(name, kwargs=factory(city, city.community)))
+    _assert_reach(response.status_code, allowed=allowed, exact=200)
+
+
+@pytest.mark.parametrize(("name", "viewer"), _matrix("ACTIONS"))
+def test_actions_by_place_in_the_tree(name, viewer, city, request):
+    factory = DECLARED["ACTIONS"][name]
+    _placed_or_skip(factory)
+    user, allowed = _viewer(request, viewer)
+    response = logged_in(user).post(reverse(name, kwargs=factory(city, city.community)))
+    _assert_reach(response.status_code, allowed=allowed)
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def _fill(path: str, values: dict[str, Any]) -> str:
+    for param, value in values.items():
         path = path.replace(f"{{{param}}}", str(value))
-    return path, params
+    return path
 
 
-@pytest.mark.parametrize(("path", "method"), _api_operations())
+def _param_values(
+    path: str, city: Any, org: Any | None, given: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Path values: `given` first, the rest from API_PARAMS (placed at `org`, else foreign)."""
+    values = dict(given or {})
+    for param in (part[1:-1] for part in path.split("/") if part.startswith("{")):
+        if param in values:
+            continue
+        assert param in DECLARED["API_PARAMS"], f"declare a value for {{{param}}}"
+        factory = DECLARED["API_PARAMS"][param]
+        values[param] = _foreign(factory, city) if org is None else factory(city, org)
+    return values
+
+
+def _scoped_operations() -> list[tuple[str, str]]:
+    return [
+        (path, method)
+        for path, method in _api_operations()
+        if f"{method.upper()} {path}" not in DECLARED["PUBLIC"]
+        and f"{method.upper()} {path}" not in DECLARED["OWN_DATA"]
+    ]
+
+
+def _call(client: Client, method: str, path: str, body: Any = None) -> Any:
+    if method == "get":
+        return client.get(path)
+    return getattr(client, method)(path, data=json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(("path", "method"), _scoped_operations())
 def test_api_operation_never_reaches_another_district(path, method, city, street_officer):
     client = api_client(street_officer)
     if method != "get":
         key = f"{method.upper()} {path}"
         assert key in DECLARED["API_ACTIONS"], f"declare {key} in a scope_routes module"
-        values, body = DECLARED["API_ACTIONS"][key](city)
-        url, _params = _fill(path, city, values)
-        response = getattr(client, method)(
-            url, data=json.dumps(body), content_type="application/json"
-        )
+        given, body = _foreign(DECLARED["API_ACTIONS"][key], city)
+        response = _call(client, method, _fill(path, _param_values(path, city, None, given)), body)
         assert response.status_code == 404
         return
-    url, params = _fill(path, city)
-    response = client.get(url)
-    if params:
+    values = _param_values(path, city, None)
+    response = client.get(_fill(path, values))
+    if values:
         assert response.status_code == 404
     else:
         assert response.status_code == 200
         text = json.dumps(response.json(), ensure_ascii=False)
         for foreign in city.foreign_markers():
             assert foreign not in text
+
+
+def _api_matrix() -> list[Any]:
+    operations = []
+    for path, method in _scoped_operations():
+        key = f"{method.upper()} {path}"
+        if method != "get":
+            factories = [DECLARED["API_ACTIONS"].get(key)]
+        elif "{" in path:
+            params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+            factories = [DECLARED["API_PARAMS"].get(param) for param in params]
+        else:
+            continue  # lists: checked above
+        if all(factory is not None and _placed(factory) for factory in factories):
+            operations += [
+                pytest.param(path, method, viewer, id=f"{key}-{viewer}") for viewer in VIEWERS
+            ]
+    return operations
+
+
+@pytest.mark.parametrize(("path", "method", "viewer"), _api_matrix())
+def test_api_operations_by_place_in_the_tree(path, method, viewer, city, request):
+    user, allowed = _viewer(request, viewer)
+    given, body = {}, None
+    if method != "get":
+        given, body = DECLARED["API_ACTIONS"][f"{method.upper()} {path}"](city, city.community)
+    values = _param_values(path, city, city.community, given)
+    response = _call(api_client(user), method, _fill(path, values), body)
+    _assert_reach(response.status_code, allowed=allowed, exact=200 if method == "get" else None)
 
 
 def test_admin_is_closed_to_officers(city, street_officer):

@@ -5,30 +5,25 @@ from gonghui.members.tests.factories import MemberFactory
 # transfer_org names a union by its code anywhere in the tree (name and code only), on purpose.
 LISTS = {"members:transfers", "members:transfer_org"}
 ACTIONS = {
-    "members:transfer_request": lambda c: {"pk": MemberFactory(org=c.other_community).pk},
-    "members:transfer_accept": lambda c: {"pk": _foreign_transfer(c).pk},
-    "members:transfer_reject": lambda c: {"pk": _foreign_transfer(c).pk},
-    "members:transfer_cancel": lambda c: {"pk": _foreign_transfer(c).pk},
+    "members:transfer_request": lambda c, org: {"pk": MemberFactory(org=org).pk},
+    "members:transfer_accept": lambda c, org: {"pk": _transfer_within(org).pk},
+    "members:transfer_reject": lambda c, org: {"pk": _transfer_within(org).pk},
+    "members:transfer_cancel": lambda c, org: {"pk": _transfer_within(org).pk},
 }
 
 
-def _foreign_transfer(city):
-    """A pending transfer between two unions of the other district."""
+def _transfer_within(org):
+    """A pending transfer of a member of `org` to a new enterprise union below it."""
     from gonghui.accounts.services import user_create_or_update
     from gonghui.members.models import MemberTransfer
     from gonghui.orgs.models import OrgKind
     from gonghui.orgs.tests.factories import UnionOrgFactory
 
     requester = user_create_or_update(
-        username="other_transferer",
-        scope_org=city.other_community,
-        role="officer",
-        password="x-pass-1234567",
+        username=f"transferer_{org.code}", scope_org=org, role="officer", password="x-pass-1234567"
     )
-    target = UnionOrgFactory(
-        parent=city.other_community, kind=OrgKind.ENTERPRISE, name="西城某公司工会"
-    )
-    member = MemberFactory(org=city.other_community)
+    target = UnionOrgFactory(parent=org, kind=OrgKind.ENTERPRISE, name=f"{org.name}某公司工会")
+    member = MemberFactory(org=org)
     return MemberTransfer.objects.create(
-        member=member, from_org=city.other_community, to_org=target, requested_by=requester
+        member=member, from_org=org, to_org=target, requested_by=requester
     )

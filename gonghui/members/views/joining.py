@@ -3,7 +3,8 @@
 The portal pages never echo a full ID number or phone back, not even into a form being
 corrected: those inputs render empty after an error.
 
-Rate limiting of the public pages (status lookup, employer picker) is not done here yet.
+The public pages are rate limited (gonghui.core.ratelimit): applications per address and per
+phone, status lookups per address and per lookup code, the employer picker per address.
 """
 
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.capabilities import Capability, can
+from gonghui.core.ratelimit import rate_limited
 from gonghui.core.validators import InvalidValue, normalize_id_number, normalize_mobile
 from gonghui.members import selectors
 from gonghui.members.forms import StyledForm
@@ -37,6 +39,7 @@ from gonghui.members.services.joining import (
     join_employer_get,
     join_employer_search,
     join_overdue_before,
+    lookup_code_normalize,
 )
 
 SESSION_CODE = "join_lookup_code"
@@ -129,6 +132,7 @@ class StatusForm(StyledForm):
 # --- portal views --------------------------------------------------------------------------------
 
 
+@rate_limited("portal_join", keys={"phone": normalize_mobile})
 def portal_join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
     refusal = ""
@@ -172,6 +176,7 @@ def portal_join_done(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/join_done.html", {"application": application})
 
 
+@rate_limited("portal_join_status", keys={"code": lookup_code_normalize})
 def portal_join_status(request: HttpRequest) -> HttpResponse:
     form = StatusForm(request.POST or None)
     application, not_found = None, False
@@ -185,6 +190,7 @@ def portal_join_status(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@rate_limited("portal_employers", methods=("GET",))
 def portal_employers(request: HttpRequest) -> HttpResponse:
     """The employer picker: at most 10 (name, credit code) pairs, as radio options."""
     employers = join_employer_search(q=request.GET.get("q", ""))

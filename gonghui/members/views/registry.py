@@ -16,7 +16,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.capabilities import Capability, can
+from gonghui.accounts.capabilities import Capability, TwoFactorRequired, can
+from gonghui.accounts.views.two_factor import two_factor_refusal
 from gonghui.core.exporting import csv_stream, write_xlsx
 from gonghui.members import selectors
 from gonghui.members.forms import MemberFilterForm, RevealForm, UnmaskedExportForm
@@ -106,6 +107,8 @@ def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
+    except TwoFactorRequired as exc:
+        return two_factor_refusal(request, str(exc))
     return render(
         request, "members/_revealed.html", {"value": value, "field": form.cleaned_data["field"]}
     )
@@ -124,13 +127,16 @@ def member_export(request: HttpRequest) -> HttpResponse:
             )
         unmasked, reason = True, export_form.cleaned_data["reason"]
         fmt = export_form.cleaned_data["format"]
-    rows = member_export_rows(
-        user=request.user,
-        members=members,
-        unmasked=unmasked,  # type: ignore[arg-type]
-        reason=reason,
-        request=request,
-    )
+    try:
+        rows = member_export_rows(
+            user=request.user,
+            members=members,
+            unmasked=unmasked,  # type: ignore[arg-type]
+            reason=reason,
+            request=request,
+        )
+    except TwoFactorRequired as exc:
+        return two_factor_refusal(request, str(exc))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")

@@ -36,6 +36,7 @@ from rich.table import Table
 
 from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
+from gonghui.appeals.demo import DEFAULT_APPEALS, load_appeals
 from gonghui.core.importing import ImportResult
 from gonghui.members.demo import as_records, generate_members
 from gonghui.members.services.cards import card_bulk_issue
@@ -370,6 +371,12 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 today=today,
                 progress=lambda n: progress.update(members_task, completed=n),
+            )
+            appeals_task = progress.add_task(_("12351 appeals"), total=DEFAULT_APPEALS)
+            load_appeals(
+                seed=options["seed"],
+                today=today,
+                progress=lambda n: progress.update(appeals_task, completed=n),
             )
         self._summary(console, load, today)
         host, port = options["host"], options["port"]

@@ -1,3 +1,6 @@
+"""Staff accounts: creating users for the demo and fixtures, API tokens. The other writes live
+in this package's modules (staff, contacts, two_factor, lockouts)."""
+
 from django.db import transaction
 from django.utils import timezone
 

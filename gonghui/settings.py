@@ -3,6 +3,7 @@
 See the configuration table in README.md. Parsing is strict (gonghui.core.env).
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -167,6 +168,8 @@ MEMBER_IMPORT_CHUNK = env_int("GONGHUI_IMPORT_CHUNK", 20_000, minimum=100)
 # A member file at least this large, imported into an empty registry on PostgreSQL, loads in
 # one transaction with the secondary indexes rebuilt at the end (~100 000 rows).
 MEMBER_BULK_LOAD_BYTES = env_int("GONGHUI_BULK_LOAD_BYTES", 8_000_000, minimum=0)
+# A file at least that large is validated in this many worker processes (0: in a thread).
+MEMBER_IMPORT_WORKERS = env_int("GONGHUI_IMPORT_WORKERS", min(os.cpu_count() or 1, 4), minimum=0)
 
 # Lists are paged; the API caps page_size here.
 PAGE_SIZE = 50

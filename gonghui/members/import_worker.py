@@ -1,0 +1,29 @@
+"""The body of a member-import worker process (see `gonghui.members.pool`).
+
+Kept apart from Django models at import time: a spawned process imports this module before
+Django is set up, so everything it receives is plain data and the models come after `setup()`.
+"""
+
+from typing import Any
+
+_validator: Any = None
+
+
+def start(context: dict[str, Any], language: str) -> None:
+    """Process initialiser: Django (settings, translations; no database), the importing
+    process's language, one validator for the whole import."""
+    global _validator
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from gonghui.members.importing import ChunkValidator, ImportContext
+
+    translation.activate(language)
+    _validator = ChunkValidator(ImportContext(**context))
+
+
+def check(chunk: list[tuple[int, list[str]]]) -> Any:
+    assert _validator is not None, "worker not initialised"
+    return _validator.check(chunk)

@@ -24,6 +24,9 @@ def start(context: dict[str, Any], language: str) -> None:
     _validator = ChunkValidator(ImportContext(**context))
 
 
-def check(chunk: list[tuple[int, list[str]]]) -> Any:
+def check(chunk: Any) -> Any:
+    """ChunkValidator.check of a list of rows, or check_text of a TextChunk."""
     assert _validator is not None, "worker not initialised"
-    return _validator.check(chunk)
+    if isinstance(chunk, list):
+        return _validator.check(chunk)
+    return _validator.check_text(chunk)

@@ -20,7 +20,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from gonghui.core import pii
-from gonghui.core.tabular import Column, RowError, clean, parse_date
+from gonghui.core.tabular import (
+    Column,
+    RowError,
+    TextChunk,
+    clean,
+    parse_date,
+    parse_text_chunk,
+)
 from gonghui.core.validators import (
     ID_WEIGHTS,
     PROVINCE_PREFIXES,
@@ -81,6 +88,7 @@ Checked = tuple[int, str, str, int | None, Any, Any]
 @dataclass
 class ChunkResult:
     count: int = 0  # rows read, accepted or not
+    records: int = 0  # records of a TextChunk, blank ones included
     accepted: int = 0
     copy_text: str = ""  # PostgreSQL: the accepted rows as COPY text lines
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
@@ -100,6 +108,7 @@ class ImportContext:
     copy_text: bool  # PostgreSQL COPY text, else tuples
     created_at: str  # ISO timestamp for created_at/updated_at of the whole import
     id_base: int = 0
+    delimiter: str = ","  # of a CSV file's TextChunks
 
 
 class ChunkValidator:
@@ -260,6 +269,13 @@ class ChunkValidator:
 
     def __call__(self, chunk: Sequence[tuple[int, list[str]]]) -> ChunkResult:
         return self.finish(self.check(chunk))
+
+    def check_text(self, chunk: TextChunk) -> ChunkResult:
+        """`check` a chunk of CSV text (parsed here, in the worker)."""
+        rows, records = parse_text_chunk(chunk, self.context.delimiter)
+        result = self.check(rows)
+        result.records = records
+        return result
 
     def check(self, chunk: Sequence[tuple[int, list[str]]]) -> ChunkResult:
         """Validate every row of the chunk and format all of it but the employer and union

@@ -29,7 +29,7 @@ from gonghui.members.importing import (
 )
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
-from gonghui.members.pool import RawRow, validated_chunks
+from gonghui.members.pool import Chunk, row_chunks, validated_chunks
 from gonghui.members.staging import Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
@@ -51,9 +51,11 @@ def member_import(
     """
     table = open_table(path, MEMBER_COLUMNS)
     large = path.stat().st_size >= settings.MEMBER_BULK_LOAD_BYTES
+    size = settings.MEMBER_IMPORT_CHUNK
     result = member_import_records(
-        rows=table.raw_rows(),
+        chunks=table.text_chunks(size) if table.csv_dialect else row_chunks(table.raw_rows(), size),
         fields=table.fields,
+        delimiter=table.csv_dialect.delimiter if table.csv_dialect else ",",
         scope_org=scope_org,
         progress=progress,
         bulk_load=large,
@@ -82,15 +84,16 @@ def member_import(
 
 def member_import_records(
     *,
-    rows: Iterable[RawRow],
+    chunks: Iterable[Chunk],
     fields: Mapping[str, int],
     scope_org: UnionOrg,
+    delimiter: str = ",",
     progress: Progress | None = None,
     bulk_load: bool = False,
     workers: int = 0,
 ) -> ImportResult:
-    """The staged import over raw rows (a file's, or the demo generator's): (row number,
-    cells), with `fields` giving each field's cell position."""
+    """The staged import over chunks of a file's (or the demo generator's) rows: lists of
+    (row number, cells) or CSV TextChunks, with `fields` giving each field's cell position."""
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
@@ -111,13 +114,13 @@ def member_import_records(
         fields=dict(fields),
         copy_text=staging.postgres,
         created_at=timezone.now().isoformat(),
+        delimiter=delimiter,
     )
-    size = settings.MEMBER_IMPORT_CHUNK
     if bulk:
         with transaction.atomic():
             base, restore = staging.bulk_begin()
             context = dataclasses.replace(context, id_base=base)
-            for chunk in validated_chunks(rows, context=context, size=size, workers=workers):
+            for chunk in validated_chunks(chunks, context=context, workers=workers):
                 staging.bulk_load(chunk.copy_text)
                 _count(result, chunk, created=chunk.accepted, updated=0, progress=progress)
             for row, earlier, masked in staging.bulk_finish(base, restore):
@@ -126,7 +129,7 @@ def member_import_records(
     else:
         staging.create()
         try:
-            for chunk in validated_chunks(rows, context=context, size=size, workers=workers):
+            for chunk in validated_chunks(chunks, context=context, workers=workers):
                 with transaction.atomic():
                     staging.load(copy_text=chunk.copy_text, rows=chunk.rows)
                     dropped = _reject_repeats_and_transfers(staging, result)

@@ -264,3 +264,16 @@ def test_worker_processes_validate_and_find_employers_like_the_importing_process
     member = Member.objects.get(name="并行7")
     assert pii.decrypt(member.phone) == make_phone(7)
     assert member.org_id == e.union_id or member.org_id == e.community_id
+
+
+def test_a_stray_quote_in_a_large_csv_does_not_shift_the_row_numbers(tmp_path, city, settings):
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 0
+    settings.MEMBER_IMPORT_CHUNK = 3
+    lines = [HEADER] + [f"工人{i},{make_id_number(i + 500_000)},,,,E00000001," for i in range(400)]
+    lines[2] = f'王"五,{make_id_number(500_001)},,,,E00000001,'  # the csv module keeps the quote
+    lines[300] = f"坏号码,{_wrong_check(make_id_number(500_299))},,,,E00000001,"
+    result = member_import(path=_csv(tmp_path / "quote.csv", lines), scope_org=city.district)
+    assert [(e.row, e.column) for e in result.errors] == [(301, "id_number")]
+    assert result.created == 399
+    assert Member.objects.filter(name='王"五').exists()

@@ -39,6 +39,7 @@ from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.core.importing import ImportResult
 from gonghui.members.demo import FIELDS, as_raw_rows, generate_members
+from gonghui.members.pool import row_chunks
 from gonghui.members.services.cards import card_bulk_issue
 from gonghui.members.services.registry import member_import_records
 from gonghui.orgs.demo import CITY_CODE, ENTERPRISE_UNION_STAFF, DemoData, generate_demo
@@ -139,7 +140,7 @@ def load_members(
     rows = generate_members(count=count, employers=employers, seed=seed, today=today)
     large = count >= LARGE_DEMO
     result = member_import_records(
-        rows=as_raw_rows(rows),
+        chunks=row_chunks(as_raw_rows(rows), settings.MEMBER_IMPORT_CHUNK),
         fields={name: index for index, name in enumerate(FIELDS)},
         scope_org=city,
         progress=progress,

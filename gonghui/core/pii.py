@@ -14,7 +14,6 @@ import base64
 import binascii
 import dataclasses
 import hashlib
-import hmac
 import os
 import re
 from abc import ABC, abstractmethod
@@ -83,8 +82,12 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 # --- token encoding ---
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    """Unpadded base64url (what base64.urlsafe_b64encode gives, in one C call less)."""
+    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(_URLSAFE).decode()
 
 
 def _split(token: str) -> tuple[str, str]:
@@ -222,14 +225,31 @@ class AesVault(Vault):
         return _text(plain)
 
     def blind_index(self, value: str, *, kind: str) -> str:
+        # HMAC-SHA256 spelt out (RFC 2104) over hashlib objects that have absorbed the padded
+        # key (and `kind`): copying two of them per value is twice as fast as hmac's copy().
         base = self._index_bases.get(kind) or self._index_base(kind)
-        mac = base.copy()
-        mac.update(value.encode("utf-8"))
-        digest: bytes = mac.digest()
-        return digest[:INDEX_BYTES].hex()
+        inner = base.inner.copy()
+        inner.update(value.encode("utf-8"))
+        outer = base.outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()[:INDEX_BYTES].hex()
 
     def _new_index_hmac(self) -> Any:
-        return hmac.new(self._index_key, digestmod=hashlib.sha256)
+        return _Sha256Hmac(self._index_key)
+
+
+class _Sha256Hmac:
+    """The two halves of HMAC-SHA256 as hashlib objects; `update` feeds the inner one."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:  # the SHA-256 block size
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def update(self, data: bytes) -> None:
+        self.inner.update(data)
 
 
 class Sm4Vault(Vault):

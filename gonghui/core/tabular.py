@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -108,6 +109,26 @@ def _is_blank(cells: list[str]) -> bool:
     return not joined or joined.isspace()
 
 
+# No cell of an import template spans this many lines; an open quote that does is a stray one.
+_MAX_RECORD_LINES = 200
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str
+    delimiter: str
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    """Whole CSV records as text, to be parsed elsewhere (`parse_text_chunk`): `first` is the
+    number of its first record, `records` how many records the reader counted in it."""
+
+    first: int
+    text: str
+    records: int
+
+
 class Table:
     def __init__(
         self,
@@ -116,10 +137,12 @@ class Table:
         fields: dict[str, int],
         header_row: int,
         records: Callable[[], Iterator[list[str]]],
+        csv_dialect: CsvDialect | None = None,
     ) -> None:
         self.path = path
         self.headers = headers
         self.fields = fields
+        self.csv_dialect = csv_dialect
         self._header_row = header_row
         self._records = records  # fresh iterator over every record from row 1, blanks included
         self._width = max(fields.values(), default=-1) + 1
@@ -148,6 +171,68 @@ class Table:
         for number, cells in self.raw_rows():
             padded = cells + [""] * (width - len(cells)) if len(cells) < width else cells
             yield number, {field: clean(padded[index]) for field, index in items}, cells
+
+    def text_chunks(self, size: int) -> Iterator[TextChunk]:
+        """CSV files only: the data records in chunks of about `size`, as text.
+
+        Splitting text is far cheaper than parsing it, so a large import parses in its worker
+        processes. A record ends at a line end outside quotes: a line with an odd number of
+        quote characters opens or closes a quoted field that goes on over the line end. (A
+        stray quote inside an unquoted field, which the csv module takes literally, makes the
+        count here differ from the parser's, and the "quoted field" would never end: after
+        _MAX_RECORD_LINES lines it is taken as ended. `TextChunk.records` lets the caller notice the
+        difference and renumber the chunks that follow.)
+        """
+        assert self.csv_dialect is not None, "text_chunks() reads CSV files only"
+        number, lines, first, inside, spanned = 0, [], self._header_row + 1, False, 0
+        with self.path.open(encoding=self.csv_dialect.encoding, newline="") as f:
+            try:
+                for line in f:
+                    if '"' in line and line.count('"') % 2:
+                        inside = not inside
+                    if number >= self._header_row:
+                        lines.append(line)
+                    if inside:
+                        spanned += 1
+                        if spanned < _MAX_RECORD_LINES:
+                            continue
+                        inside = False  # no real field spans that many lines: a stray quote
+                    spanned = 0
+                    number += 1
+                    if number - first + 1 >= size:
+                        yield TextChunk(first, "".join(lines), number - first + 1)
+                        lines, first = [], number + 1
+            except UnicodeDecodeError:
+                raise FileUnreadable(
+                    format_lazy(
+                        _("The file is damaged or not valid text near line {line}."),
+                        line=number + 1,
+                    )
+                ) from None
+        if lines:
+            yield TextChunk(first, "".join(lines), number - first + 1 + inside)
+
+
+def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, list[str]]], int]:
+    """(row number, cells) of each non-blank record of a TextChunk, and how many records it
+    held. An unreadable record raises FileUnreadable with a plain (already translated) text, so
+    the error can cross process boundaries."""
+    reader = csv.reader(io.StringIO(chunk.text, newline=""), delimiter=delimiter)
+    rows, count = [], 0
+    try:
+        for count, cells in enumerate(reader, start=1):
+            if not _is_blank(cells):
+                rows.append((chunk.first + count - 1, cells))
+    except csv.Error:
+        raise FileUnreadable(
+            str(
+                format_lazy(
+                    _("The file is damaged or not valid text near line {line}."),
+                    line=chunk.first + count,
+                )
+            )
+        ) from None
+    return rows, count
 
 
 def _csv_encoding(path: Path) -> str:
@@ -183,13 +268,15 @@ def _csv_delimiter(path: Path, encoding: str) -> str:
     return ","
 
 
-def _csv_records(path: Path) -> Callable[[], Iterator[list[str]]]:
+def _csv_dialect(path: Path) -> CsvDialect:
     encoding = _csv_encoding(path)
-    delimiter = _csv_delimiter(path, encoding)
+    return CsvDialect(encoding, _csv_delimiter(path, encoding))
 
+
+def _csv_records(path: Path, dialect: CsvDialect) -> Callable[[], Iterator[list[str]]]:
     def records() -> Iterator[list[str]]:
-        with path.open(encoding=encoding, newline="") as f:
-            reader = csv.reader(f, delimiter=delimiter)
+        with path.open(encoding=dialect.encoding, newline="") as f:
+            reader = csv.reader(f, delimiter=dialect.delimiter)
             try:
                 yield from reader
             except (UnicodeDecodeError, csv.Error):
@@ -240,7 +327,12 @@ def open_table(path: Path | str, columns: Sequence[Column]) -> Table:
         raise FileUnreadable(_("The file is empty."))
 
     spreadsheet = head.startswith(_SPREADSHEET_MAGIC)
-    records = _sheet_records(path) if spreadsheet else _csv_records(path)
+    dialect = None
+    if spreadsheet:
+        records = _sheet_records(path)
+    else:
+        dialect = _csv_dialect(path)
+        records = _csv_records(path, dialect)
 
     header_row, headers = 0, None
     for number, cells in enumerate(records(), start=1):
@@ -274,7 +366,7 @@ def open_table(path: Path | str, columns: Sequence[Column]) -> Table:
         raise FileUnreadable(
             format_lazy(_("Missing required columns: {columns}"), columns=", ".join(missing))
         )
-    return Table(path, headers, fields, header_row, records)
+    return Table(path, headers, fields, header_row, records, dialect)
 
 
 _SEPARATED_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)

@@ -8,7 +8,6 @@ import random
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
-from gonghui.core.importing import Record
 from gonghui.core.validators import id_number_check_char
 
 # Surnames by approximate share of the population (the top ~40 cover about 70 %).
@@ -83,7 +82,8 @@ def generate_members(
         yield name, id_number, phone, uscc, org_code, joined
 
 
-def as_records(rows: Iterator[tuple[str, ...]]) -> Iterator[Record]:
-    """Rows as the import's parse stage yields them (spreadsheet row numbers from 2)."""
+def as_raw_rows(rows: Iterator[tuple[str, ...]]) -> Iterator[tuple[int, list[str]]]:
+    """Rows as the import's parse stage yields them (spreadsheet row numbers from 2); cells in
+    FIELDS order."""
     for number, row in enumerate(rows, start=2):
-        yield number, dict(zip(FIELDS, row, strict=True)), []
+        yield number, list(row)

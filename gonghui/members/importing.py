@@ -1,30 +1,43 @@
-"""Validation stage of the member import: a parsed row in, a clean row or a RowError out.
+"""Validation stage of the member import: a chunk of parsed rows in, staging rows and RowErrors out.
 
-A clean row is already encrypted, indexed and masked; only the employer is left for the
-chunk's one lookup query (services.registry) to fill in.
+One `ChunkValidator` call takes a chunk of raw rows (row number, original cells), normalises and
+validates every row, encrypts and indexes the personal data, finds the employers with one query
+per chunk and hands back the accepted rows already formatted for the staging table (COPY text on
+PostgreSQL, tuples on SQLite). It needs no state from earlier chunks, so chunks can be validated
+in worker processes (`gonghui.members.pool`) while the database merges the previous ones.
+
+An import spends most of its Python time in `_row`, row after row: the common, already clean
+value takes a fast path (with small caches for what repeats across rows: regions, birth dates,
+credit codes, union codes, names), anything else the full validator, which also words the error.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from gonghui.core import pii
-from gonghui.core.tabular import Column, RowError, parse_date
+from gonghui.core.tabular import (
+    Column,
+    RowError,
+    TextChunk,
+    clean,
+    parse_date,
+    parse_text_chunk,
+)
 from gonghui.core.validators import (
+    ID_WEIGHTS,
     PROVINCE_PREFIXES,
     InvalidValue,
-    id_number_birth_date,
-    id_number_check_char,
-    id_number_gender,
     normalize_id_number,
     normalize_mobile,
     normalize_uscc,
 )
 from gonghui.members.pinyin import name_keys
-from gonghui.orgs.models import OrgKind
+from gonghui.orgs.models import Employer, OrgKind
 
 MEMBER_COLUMNS = (
     Column("name", ("姓名", "name", "会员姓名"), required=True),
@@ -35,33 +48,32 @@ MEMBER_COLUMNS = (
     Column("org_code", ("工会代码", "所属工会", "org_code")),
     Column("joined_on", ("入会时间", "入会日期", "joined_on")),
 )
-
-# Positions in a validated row (a list, so the chunk's lookups can fill in the employer).
-(ROW, NAME, PINYIN, INITIALS, ID_ENC, ID_IDX, ID_MASKED, GENDER, BIRTH, REGION, PHONE_ENC,
- PHONE_IDX, PHONE_MASKED, EMPLOYER, ORG, JOINED, USCC, EMPLOYER_NAME) = range(18)  # fmt: skip
 # Unions that hold members directly; federations above them do not.
 MEMBER_ORG_KINDS = frozenset(
     {OrgKind.COMMUNITY, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.GROUP, OrgKind.ENTERPRISE}
 )
+# The staging row: `key` is the row number plus the chunk's id base (0 when staging; the member
+# id itself in a bulk load, see staging.Staging.bulk_begin). Constant columns close it, so that
+# a bulk load can COPY the same text straight into the registry.
+STAGE_COLUMNS = (
+    "key", "name", "name_pinyin", "name_initials", "id_number", "id_number_index",
+    "id_number_masked", "gender", "birth_date", "native_region", "phone", "phone_index",
+    "phone_masked", "employer_id", "org_id", "joined_on", "status", "source", "created_at",
+    "updated_at",
+)  # fmt: skip
+# Positions in a validated row while the chunk is being processed.
+(ROW, NAME, PINYIN, INITIALS, ID_ENC, ID_IDX, ID_MASKED, GENDER, BIRTH, REGION, PHONE_ENC,
+ PHONE_IDX, PHONE_MASKED, EMPLOYER, ORG, JOINED, USCC, EMPLOYER_NAME) = range(18)  # fmt: skip
 
-
-# Fast paths for the common, already clean value; anything else takes the full validator, which
-# also words the error. An import spends most of its Python time here, row after row.
 _ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _PHONE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
+_ISO_DATE = re.compile(r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
+_NULL = "\\N"  # COPY text's NULL
+_DIGIT_VALUES = {str(d): d for d in range(10)}
 
 
-def _quick_id_number(raw: str, today: date) -> tuple[str, date] | None:
-    number = raw[:17] + "X" if len(raw) == 18 and raw[17] == "x" else raw
-    if not _ID_SHAPE.fullmatch(number) or number[:2] not in PROVINCE_PREFIXES:
-        return None
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return None
-    if born.year < 1900 or born > today or number[17] != id_number_check_char(number[:17]):
-        return None
-    return number, born
+def _weighted(digits: str, weights: Sequence[int]) -> int:
+    return sum(_DIGIT_VALUES[d] * w for d, w in zip(digits, weights, strict=True))
 
 
 class _Reject(Exception):
@@ -69,42 +81,160 @@ class _Reject(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
-class MemberRowValidator:
-    """Turns a parsed row into a validated row (a list, see ROW…EMPLOYER_NAME) or a RowError.
+# A validated row between `check` and `finish`, see ChunkValidator._split.
+Checked = tuple[int, str, str, int | None, Any, Any]
 
-    Build one per import: it holds the lookups of the importer's unions.
-    """
 
-    def __init__(self, *, orgs: Mapping[str, tuple[int, str]], today: date) -> None:
-        self.orgs = orgs  # code → (id, kind) of the unions inside the importer's scope
-        self.today = today
-        self.encrypt = pii.encrypt
-        self.index = pii.blind_index
+@dataclass
+class ChunkResult:
+    count: int = 0  # rows read, accepted or not
+    records: int = 0  # records of a TextChunk, blank ones included
+    accepted: int = 0
+    copy_text: str = ""  # PostgreSQL: the accepted rows as COPY text lines
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
+    checked: list[Checked] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
-    def __call__(self, row_no: int, values: Mapping[str, str]) -> list[Any] | RowError:
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What validation needs to know about the import; plain data, so it crosses processes."""
+
+    scope_path: str
+    orgs: Mapping[str, tuple[int, str]]  # code → (id, kind) of the unions in the scope
+    default_org: int | None  # the importing union, when it holds members itself
+    today: date
+    fields: Mapping[str, int]  # field → position of its column in the file
+    copy_text: bool  # PostgreSQL COPY text, else tuples
+    created_at: str  # ISO timestamp for created_at/updated_at of the whole import
+    id_base: int = 0
+    delimiter: str = ","  # of a CSV file's TextChunks
+
+
+class ChunkValidator:
+    """Validates chunks of one import. Build one per import (or per worker process)."""
+
+    def __init__(self, context: ImportContext) -> None:
+        self.context = context
+        self.today = context.today
+        self.today_iso = context.today.isoformat()
+        vault = pii.vault()
+        self.encrypt = vault.encrypt
+        self.index = vault.blind_index
+        positions = [context.fields.get(c.field, -1) for c in MEMBER_COLUMNS]
+        self.positions = positions
+        self.width = max(positions) + 1
+        self._checks: dict[str, int] = {}  # partial check-digit sums of regions, dates, sequences
+        self._dates: dict[str, bool] = {}  # YYYYMMDD → a plausible birth date
+        self._usccs: dict[str, str | _Reject] = {}
+        self._orgs: dict[str, int | _Reject] = {}
+        self._joined: dict[str, str | _Reject] = {}
+        self._constants = ("active", "import", context.created_at, context.created_at)
+        self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
+
+    # --- one row ---
+
+    def _cells(self, cells: list[str]) -> list[str]:
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        return [clean(cells[p]) if p >= 0 else "" for p in self.positions]
+
+    def _id_number(self, raw: str) -> str:
+        """The canonical ID number; the fast path checks a clean one with cached partial sums."""
+        number = raw[:17] + "X" if len(raw) == 18 and raw[17] == "x" else raw
+        if _ID_SHAPE.fullmatch(number) and number[:2] in PROVINCE_PREFIXES:
+            checks, dates = self._checks, self._dates
+            region, born, seq = number[:6], number[6:14], number[14:17]
+            valid_date = dates.get(born)
+            if valid_date is None:
+                valid_date = dates[born] = self._plausible_birth(born)
+            if valid_date:
+                total = checks.get(region)
+                if total is None:
+                    total = checks[region] = _weighted(region, ID_WEIGHTS[:6])
+                part = checks.get("d" + born)
+                if part is None:
+                    part = checks["d" + born] = _weighted(born, ID_WEIGHTS[6:14])
+                total += part
+                part = checks.get("s" + seq)
+                if part is None:
+                    part = checks["s" + seq] = _weighted(seq, ID_WEIGHTS[14:17])
+                if "10X98765432"[(total + part) % 11] == number[17]:
+                    return number
         try:
-            return self._clean(row_no, values)
-        except _Reject as exc:
-            return RowError(row_no, exc.column, exc.value[:200], exc.reason)
+            return normalize_id_number(raw, today=self.today)
+        except InvalidValue as exc:
+            raise _Reject("id_number", pii.mask_id_number(raw), str(exc)) from None
 
-    def _clean(self, row_no: int, values: Mapping[str, str]) -> list[Any]:
-        name = values["name"]
+    def _plausible_birth(self, digits: str) -> bool:
+        try:
+            born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            return False
+        return born.year >= 1900 and born <= self.today
+
+    def _uscc(self, raw: str) -> str:
+        cached = self._usccs.get(raw)
+        if cached is None:
+            try:
+                cached = normalize_uscc(raw).code
+            except InvalidValue as exc:
+                cached = _Reject("employer_uscc", raw, str(exc))
+            self._usccs[raw] = cached
+        if isinstance(cached, _Reject):
+            raise cached
+        return cached
+
+    def _org(self, code: str) -> int:
+        cached = self._orgs.get(code)
+        if cached is None:
+            org = self.context.orgs.get(code)
+            if org is None:
+                cached = _Reject(
+                    "org_code", code, _("No union org %(code)s in your scope.") % {"code": code}
+                )
+            elif org[1] not in MEMBER_ORG_KINDS:
+                cached = _Reject(
+                    "org_code",
+                    code,
+                    _("%(code)s is a federation; members belong to a grassroots or joint union.")
+                    % {"code": code},
+                )
+            else:
+                cached = org[0]
+            self._orgs[code] = cached
+        if isinstance(cached, _Reject):
+            raise cached
+        return cached
+
+    def _joined_on(self, raw: str) -> str:
+        """ISO date of a join date as typed (any accepted spelling), not in the future."""
+        cached = self._joined.get(raw)
+        if cached is None:
+            try:
+                joined = (
+                    date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else parse_date(raw)
+                ).isoformat()
+                cached = (
+                    _Reject("joined_on", raw, _("The date is in the future."))
+                    if joined > self.today_iso
+                    else joined
+                )
+            except ValueError:
+                cached = _Reject("joined_on", raw, _("Not a date; write it as 2024-03-05."))
+            self._joined[raw] = cached
+        if isinstance(cached, _Reject):
+            raise cached
+        return cached
+
+    def _row(self, number: int, cells: list[str]) -> list[Any]:
+        name, raw_id, raw_phone, employer_name, uscc, org_code, raw_joined = self._cells(cells)
         if not name:
             raise _Reject("name", name, _("This field is required."))
         if len(name) > 50:
             raise _Reject("name", name, _("Longer than %(limit)d characters.") % {"limit": 50})
-        raw_id = values["id_number"]
-        quick = _quick_id_number(raw_id, self.today)
-        if quick is None:
-            try:
-                id_number = normalize_id_number(raw_id, today=self.today)
-            except InvalidValue as exc:
-                raise _Reject("id_number", pii.mask_id_number(raw_id), str(exc)) from None
-            birth = id_number_birth_date(id_number)
-        else:
-            id_number, birth = quick
+        id_number = self._id_number(raw_id)
         phone_enc = phone_idx = phone_masked = ""
-        raw_phone = values.get("phone", "")
         if raw_phone:
             if _PHONE_SHAPE.fullmatch(raw_phone):
                 phone = raw_phone
@@ -115,54 +245,149 @@ class MemberRowValidator:
                     raise _Reject("phone", pii.mask_phone(raw_phone), str(exc)) from None
             phone_enc = self.encrypt(phone)
             phone_idx = self.index(phone, kind="phone")
-            phone_masked = pii.mask_phone(phone)
-        uscc = values.get("employer_uscc", "")
+            phone_masked = phone[:3] + "****" + phone[7:]
         if uscc:
-            try:
-                uscc = normalize_uscc(uscc).code
-            except InvalidValue as exc:
-                raise _Reject("employer_uscc", uscc, str(exc)) from None
-        org_id = None
-        org_code = values.get("org_code", "")
-        if org_code:
-            org = self.orgs.get(org_code)
-            if org is None:
-                raise _Reject(
-                    "org_code",
-                    org_code,
-                    _("No union org %(code)s in your scope.") % {"code": org_code},
-                )
-            if org[1] not in MEMBER_ORG_KINDS:
-                raise _Reject(
-                    "org_code",
-                    org_code,
-                    _("%(code)s is a federation; members belong to a grassroots or joint union.")
-                    % {"code": org_code},
-                )
-            org_id = org[0]
-        joined_on = None
-        raw_joined = values.get("joined_on", "")
+            uscc = self._uscc(uscc)
+        org_id = self._org(org_code) if org_code else None
+        joined = None
         if raw_joined:
-            try:
-                joined_on = (
-                    date.fromisoformat(raw_joined)
-                    if len(raw_joined) == 10 and raw_joined[4] == raw_joined[7] == "-"
-                    else parse_date(raw_joined)
-                )
-            except ValueError:
-                raise _Reject(
-                    "joined_on", raw_joined, _("Not a date; write it as 2024-03-05.")
-                ) from None
-            if joined_on > self.today:
-                raise _Reject("joined_on", raw_joined, _("The date is in the future."))
-            if joined_on.year - birth.year < 16:
+            joined = self._joined_on(raw_joined)
+            if int(joined[:4]) - int(id_number[6:10]) < 16:
                 raise _Reject(
                     "joined_on", raw_joined, _("The member would have joined before the age of 16.")
                 )
         pinyin, initials = name_keys(name)
         return [
-            row_no, name, pinyin, initials, self.encrypt(id_number),
-            self.index(id_number, kind="id_number"), pii.mask_id_number(id_number),
-            id_number_gender(id_number), birth, id_number[:6], phone_enc, phone_idx,
-            phone_masked, None, org_id, joined_on, uscc, values.get("employer_name", "")[:200],
+            number, name, pinyin, initials, self.encrypt(id_number),
+            self.index(id_number, kind="id_number"), id_number[:6] + "********" + id_number[14:],
+            "male" if int(id_number[16]) % 2 else "female",
+            f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}", id_number[:6],
+            phone_enc, phone_idx, phone_masked, None, org_id, joined, uscc, employer_name[:200],
         ]  # fmt: skip
+
+    # --- one chunk ---
+
+    def __call__(self, chunk: Sequence[tuple[int, list[str]]]) -> ChunkResult:
+        return self.finish(self.check(chunk))
+
+    def check_text(self, chunk: TextChunk) -> ChunkResult:
+        """`check` a chunk of CSV text (parsed here, in the worker)."""
+        rows, records = parse_text_chunk(chunk, self.context.delimiter)
+        result = self.check(rows)
+        result.records = records
+        return result
+
+    def check(self, chunk: Sequence[tuple[int, list[str]]]) -> ChunkResult:
+        """Validate every row of the chunk and format all of it but the employer and union
+        (no database access: this runs in worker processes); `finish` completes it."""
+        result = ChunkResult(count=len(chunk))
+        first: dict[str, int] = {}
+        repeated = _("The same ID number is already on row %(row)d of this file.")
+        for number, cells in chunk:
+            try:
+                row = self._row(number, cells)
+            except _Reject as exc:
+                result.errors.append(RowError(number, exc.column, exc.value[:200], exc.reason))
+                continue
+            earlier = first.setdefault(row[ID_IDX], number)
+            if earlier != number:
+                result.errors.append(
+                    RowError(number, "id_number", row[ID_MASKED], repeated % {"row": earlier})
+                )
+                continue
+            result.checked.append(self._split(row))
+        return result
+
+    def _split(self, r: list[Any]) -> Checked:
+        """(row, USCC, employer name, union id, staging row before the employer, after the
+        union): COPY text pieces on PostgreSQL, tuples on SQLite."""
+        key = self.context.id_base + r[ROW]
+        if not self.context.copy_text:
+            return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], (key, *r[1:EMPLOYER]), (
+                r[JOINED], *self._constants,
+            )  # fmt: skip
+        # Only the name is free text, its whitespace already collapsed to single spaces by
+        # `clean`: a backslash is all COPY needs escaped. The rest is digits, hex, base64url,
+        # masks or dates; only the employer and the join date may be NULL.
+        name = r[1].replace("\\", "\\\\") if "\\" in r[1] else r[1]
+        joined = _NULL if r[JOINED] is None else r[JOINED]
+        head = (
+            f"{key}\t{name}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
+            f"{r[10]}\t{r[11]}\t{r[12]}\t"
+        )
+        return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], head, f"\t{joined}{self._suffix}"
+
+    def finish(self, result: ChunkResult) -> ChunkResult:
+        """Find the employers (one query on the importing connection) and fill in the employer
+        and union of each accepted row; rows whose employer is unknown are rejected."""
+        rows = []
+        copy_text = self.context.copy_text
+        for employer, org, head, tail in self._resolve_employers(result.checked, result.errors):
+            if copy_text:
+                rows.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
+            else:
+                rows.append((*head, employer, org, *tail))
+        result.checked = []
+        result.accepted = len(rows)
+        if copy_text:
+            result.copy_text = "".join(rows)  # type: ignore[arg-type]
+        else:
+            result.rows = rows  # type: ignore[assignment]
+        return result
+
+    def _resolve_employers(
+        self, rows: list[Checked], errors: list[RowError]
+    ) -> Iterator[tuple[int | None, int, Any, Any]]:
+        """(employer id, union id, head, tail) of each row whose employer is found (by
+        USCC, or by a unique exact name in scope) or not needed. A row that named no union
+        joins the employer's union, else its community union, else the importing union."""
+        usccs = {row[1] for row in rows if row[1]}
+        names = {row[2] for row in rows if not row[1] and row[2]}
+        by_uscc: dict[str, tuple[int, int | None, int | None]] = {}
+        by_name: dict[str, tuple[int, int | None, int | None] | None] = {}
+        for by_name_query, key, *link in _employers(self.context.scope_path, usccs, names):
+            if not by_name_query:
+                by_uscc[key] = tuple(link)  # type: ignore[assignment]
+            else:  # a name shared by two employers in scope identifies neither
+                by_name[key] = None if key in by_name else tuple(link)  # type: ignore[assignment]
+        default_org = self.context.default_org
+        for row_no, uscc, employer_name, org, head, tail in rows:
+            employer = None
+            if uscc or employer_name:
+                employer = by_uscc.get(uscc) if uscc else by_name.get(employer_name)
+                if employer is None:
+                    errors.append(
+                        RowError(
+                            row_no,
+                            "employer_uscc" if uscc else "employer_name",
+                            uscc or employer_name,
+                            _("No employer with this credit code or exact name in your scope."),
+                        )
+                    )
+                    continue
+            if org is None:
+                org = (employer and (employer[1] or employer[2])) or default_org
+                if org is None:
+                    errors.append(
+                        RowError(
+                            row_no,
+                            "org_code",
+                            "",
+                            _("No union given, and the employer has none: fill in the union code."),
+                        )
+                    )
+                    continue
+            yield employer[0] if employer else None, org, head, tail
+
+
+def _employers(scope_path: str, usccs: set[str], names: set[str]) -> Iterator[tuple[Any, ...]]:
+    """(found by name?, uscc or name, id, union id, community id) of the in-scope employers with
+    these codes or names, in slices that keep each query's parameter list short."""
+    in_scope = Employer.objects.filter(org__path__startswith=scope_path).order_by()
+    link = ("id", "union_id", "community_id")
+    for by_name, values in ((False, sorted(usccs)), (True, sorted(names))):
+        column = "name" if by_name else "uscc"
+        for start in range(0, len(values), 5000):
+            part = values[start : start + 5000]
+            for key, *rest in in_scope.filter(**{f"{column}__in": part}).values_list(column, *link):
+                yield (by_name, key, *rest)

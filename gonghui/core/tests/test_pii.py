@@ -220,6 +220,22 @@ def test_the_blind_index_is_a_truncated_hmac_sha256_of_kind_and_value():
         assert pii.blind_index("13812345678", kind="phone") == expected
 
 
+@given(
+    value=st.text(max_size=40),
+    index_key=st.binary(min_size=pii.INDEX_KEY_MIN_LENGTH, max_size=100),
+)
+def test_the_blind_index_equals_the_standard_hmac_for_any_value_and_key_length(value, index_key):
+    vault = pii.make_vault("aes", [("k1", bytes(32))], index_key)
+    message = b"id_number\x1f" + value.encode()
+    expected = hmac.new(index_key, message, hashlib.sha256).hexdigest()[:32]
+    assert vault.blind_index(value, kind="id_number") == expected
+
+
+@given(data=st.binary(max_size=80))
+def test_token_encoding_is_unpadded_base64url(data):
+    assert pii._b64encode(data) == base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
 def test_the_blind_index_in_sm4_mode_is_a_truncated_hmac_sm3():
     mac = crypto_hmac.HMAC(INDEX_KEY, hashes.SM3())
     mac.update(b"phone\x1f13812345678")

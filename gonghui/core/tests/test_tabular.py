@@ -1,3 +1,4 @@
+import csv
 import io
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from gonghui.core.tabular import (
     RowError,
     open_table,
     parse_date,
+    parse_text_chunk,
     write_error_report,
 )
 
@@ -399,3 +401,26 @@ def test_large_csv_streams_through(tmp_path):
 
     assert count == 200_000
     assert last == 200_001
+
+
+_CELL = st.text(alphabet='ab中 ,"\n', max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=2, max_size=2), max_size=12),
+    size=st.integers(min_value=1, max_value=5),
+)
+def test_csv_text_chunks_parse_to_the_same_rows_as_the_file(tmp_path_factory, rows, size):
+    path = tmp_path_factory.mktemp("chunks") / "rows.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "uscc"])
+        writer.writerows(rows)
+    table = open_table(path, COLUMNS)
+    parsed = []
+    for chunk in table.text_chunks(size):
+        chunk_rows, records = parse_text_chunk(chunk, table.csv_dialect.delimiter)
+        assert records == chunk.records
+        parsed.extend(chunk_rows)
+    assert parsed == list(table.raw_rows())

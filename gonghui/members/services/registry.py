@@ -1,10 +1,8 @@
 """Writes to the member registry: import, audited reveals and exports."""
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -13,31 +11,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, require
 from gonghui.core import pii
 from gonghui.core.audit import audit_record
-from gonghui.core.importing import ImportResult, Record, default_report_path
+from gonghui.core.importing import ImportResult, default_report_path
 from gonghui.core.models import AuditAction
 from gonghui.core.tabular import RowError, open_table, write_error_report
 from gonghui.core.validators import id_number_birth_date, id_number_gender
 from gonghui.members.importing import (
-    EMPLOYER,
-    EMPLOYER_NAME,
-    ID_IDX,
-    ID_MASKED,
-    JOINED,
     MEMBER_COLUMNS,
     MEMBER_ORG_KINDS,
-    ORG,
-    ROW,
-    USCC,
-    MemberRowValidator,
+    ChunkResult,
+    ImportContext,
 )
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
+from gonghui.members.pool import Chunk, row_chunks, validated_chunks
 from gonghui.members.staging import Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
@@ -58,11 +50,16 @@ def member_import(
     killed midway and run again ends as one clean run would.
     """
     table = open_table(path, MEMBER_COLUMNS)
+    large = path.stat().st_size >= settings.MEMBER_BULK_LOAD_BYTES
+    size = settings.MEMBER_IMPORT_CHUNK
     result = member_import_records(
-        records=table.records(),
+        chunks=table.text_chunks(size) if table.csv_dialect else row_chunks(table.raw_rows(), size),
+        fields=table.fields,
+        delimiter=table.csv_dialect.delimiter if table.csv_dialect else ",",
         scope_org=scope_org,
         progress=progress,
-        bulk_load=path.stat().st_size >= settings.MEMBER_BULK_LOAD_BYTES,
+        bulk_load=large,
+        workers=settings.MEMBER_IMPORT_WORKERS if large else 0,
     )
     report_path = report_path or default_report_path(path)
     if result.errors:
@@ -87,181 +84,98 @@ def member_import(
 
 def member_import_records(
     *,
-    records: Iterable[Record],
+    chunks: Iterable[Chunk],
+    fields: Mapping[str, int],
     scope_org: UnionOrg,
+    delimiter: str = ",",
     progress: Progress | None = None,
     bulk_load: bool = False,
+    workers: int = 0,
 ) -> ImportResult:
-    """The staged import over already-parsed records (a file's, or the demo generator's)."""
+    """The staged import over chunks of a file's (or the demo generator's) rows: lists of
+    (row number, cells) or CSV TextChunks, with `fields` giving each field's cell position."""
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
         .order_by()
         .values_list("pk", "code", "kind")
     }
-    default_org = scope_org.pk if scope_org.kind in MEMBER_ORG_KINDS else None
-    validate = MemberRowValidator(orgs=orgs, today=timezone.localdate())
     staging = Staging()
     result = ImportResult()
-    # A large load into an empty registry on PostgreSQL runs as one transaction that drops the
-    # secondary indexes and builds them again at the end (several times faster than updating
-    # them row by row). Otherwise every chunk commits on its own. Either way a killed import,
-    # run again, ends as one clean run would.
+    # A large load into an empty registry on PostgreSQL goes straight into the registry in one
+    # transaction (staging.Staging.bulk_begin). Otherwise every chunk is staged and commits on
+    # its own. Either way a killed import, run again, ends as one clean run would.
     bulk = bulk_load and staging.postgres and not Member.objects.exists()
-    batches = _ValidatedBatches(records, validate, settings.MEMBER_IMPORT_CHUNK)
-    staging.create()
-    try:
-        with transaction.atomic() if bulk else nullcontext():
-            dropped_indexes = staging.drop_secondary_indexes() if bulk else []
-            _merge_batches(batches, staging, scope_org, default_org, result, progress)
-            if bulk:
-                staging.restore_indexes(dropped_indexes)
-    finally:
-        batches.close()
-        staging.drop()
+    context = ImportContext(
+        scope_path=scope_org.path,
+        orgs=orgs,
+        default_org=scope_org.pk if scope_org.kind in MEMBER_ORG_KINDS else None,
+        today=timezone.localdate(),
+        fields=dict(fields),
+        copy_text=staging.postgres,
+        created_at=timezone.now().isoformat(),
+        delimiter=delimiter,
+    )
+    if bulk:
+        with transaction.atomic():
+            base, restore = staging.bulk_begin()
+            context = dataclasses.replace(context, id_base=base)
+            for chunk in validated_chunks(chunks, context=context, workers=workers):
+                staging.bulk_load(chunk.copy_text)
+                _count(result, chunk, created=chunk.accepted, updated=0, progress=progress)
+            for row, earlier, masked in staging.bulk_finish(base, restore):
+                result.created -= 1
+                result.reject(RowError(row, "id_number", masked, _repeated(earlier)))
+    else:
+        staging.create()
+        try:
+            for chunk in validated_chunks(chunks, context=context, workers=workers):
+                with transaction.atomic():
+                    staging.load(copy_text=chunk.copy_text, rows=chunk.rows)
+                    dropped = _reject_repeats_and_transfers(staging, result)
+                    staging.discard(dropped)
+                    staging.remember()
+                    created, updated = staging.merge()
+                chunk.accepted -= len(dropped)
+                _count(result, chunk, created=created, updated=updated, progress=progress)
+        finally:
+            staging.drop()
     result.errors.sort(key=lambda e: e.row)
     return result
 
 
-def _merge_batches(
-    batches: Iterable[tuple[int, list[list[Any]], list[RowError]]],
-    staging: Staging,
-    scope_org: UnionOrg,
-    default_org: int | None,
+def _count(
     result: ImportResult,
+    chunk: ChunkResult,
+    *,
+    created: int,
+    updated: int,
     progress: Progress | None,
 ) -> None:
-    for count, rows, errors in batches:
-        for error in errors:
-            result.reject(error)
-        rows = _resolve_employers(rows, scope_org, default_org, result)
-        with transaction.atomic():
-            staging.load([tuple(row[: JOINED + 1]) for row in rows])
-            dropped = _reject_repeats_and_transfers(staging, rows, result)
-            staging.discard(dropped)
-            staging.remember()
-            created, updated = staging.merge()
-        result.rows += count
-        result.created += created
-        result.updated += updated
-        result.unchanged += len(rows) - len(dropped) - created - updated
-        if progress is not None:
-            progress(result.rows)
+    for error in chunk.errors:
+        result.reject(error)
+    result.rows += chunk.count
+    result.created += created
+    result.updated += updated
+    result.unchanged += chunk.accepted - created - updated
+    if progress is not None:
+        progress(result.rows)
 
 
-class _ValidatedBatches:
-    """Parse and validate the next chunk in a worker thread while the database merges this one.
-
-    Parsing and validation are pure Python; psycopg and sqlite3 release the GIL while the
-    database works, so the two overlap. One worker, so rows stay in file order.
-    """
-
-    def __init__(self, records: Iterable[Record], validate: MemberRowValidator, size: int) -> None:
-        self.iterator = iter(records)
-        self.validate = validate
-        self.size = size
-        self.language = translation.get_language()  # error messages in the caller's language
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="member-import")
-        self.pending: Future[tuple[int, list[list[Any]], list[RowError]]] | None = None
-
-    def _next(self) -> tuple[int, list[list[Any]], list[RowError]]:
-        with translation.override(self.language):
-            chunk = list(islice(self.iterator, self.size))
-            rows: list[list[Any]] = []
-            errors: list[RowError] = []
-            for number, values, _cells in chunk:
-                row = self.validate(number, values)
-                if isinstance(row, RowError):
-                    errors.append(row)
-                else:
-                    rows.append(row)
-            return len(chunk), rows, errors
-
-    def __iter__(self) -> Iterator[tuple[int, list[list[Any]], list[RowError]]]:
-        self.pending = self.pool.submit(self._next)
-        while True:
-            count, rows, errors = self.pending.result()
-            if not count:
-                return
-            self.pending = self.pool.submit(self._next)
-            yield count, rows, errors
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+def _repeated(earlier: int) -> str:
+    return _("The same ID number is already on row %(row)d of this file.") % {"row": earlier}
 
 
-def _resolve_employers(
-    rows: list[list[Any]], scope_org: UnionOrg, default_org: int | None, result: ImportResult
-) -> list[list[Any]]:
-    """Fill in each row's employer (by USCC, or by a unique exact name in scope) and its union
-    when the row named none: the employer's union, else its community union, else the
-    importing union. One query per kind of lookup for the whole chunk."""
-    in_scope = Employer.objects.filter(org__path__startswith=scope_org.path).order_by()
-    fields = ("id", "union_id", "community_id")
-    usccs = {row[USCC] for row in rows if row[USCC]}
-    names = {row[EMPLOYER_NAME] for row in rows if not row[USCC] and row[EMPLOYER_NAME]}
-    by_uscc: dict[str, tuple[int, int | None, int | None]] = {}
-    for batch in _batches(sorted(usccs), 5000):
-        for uscc, *link in in_scope.filter(uscc__in=batch).values_list("uscc", *fields):
-            by_uscc[uscc] = tuple(link)
-    by_name: dict[str, tuple[int, int | None, int | None] | None] = {}
-    for batch in _batches(sorted(names), 5000):
-        for name, *link in in_scope.filter(name__in=batch).values_list("name", *fields):
-            by_name[name] = None if name in by_name else tuple(link)
-    kept = []
-    for row in rows:
-        employer = None
-        if row[USCC] or row[EMPLOYER_NAME]:
-            employer = by_uscc.get(row[USCC]) if row[USCC] else by_name.get(row[EMPLOYER_NAME])
-            if employer is None:
-                column = "employer_uscc" if row[USCC] else "employer_name"
-                result.reject(
-                    RowError(
-                        row[ROW],
-                        column,
-                        row[USCC] or row[EMPLOYER_NAME],
-                        _("No employer with this credit code or exact name in your scope."),
-                    )
-                )
-                continue
-            row[EMPLOYER] = employer[0]
-        if row[ORG] is None:
-            row[ORG] = (employer and (employer[1] or employer[2])) or default_org
-            if row[ORG] is None:
-                result.reject(
-                    RowError(
-                        row[ROW],
-                        "org_code",
-                        "",
-                        _("No union given, and the employer has none: fill in the union code."),
-                    )
-                )
-                continue
-        kept.append(row)
-    return kept
-
-
-def _reject_repeats_and_transfers(
-    staging: Staging, rows: list[list[Any]], result: ImportResult
-) -> list[int]:
-    """Reject repeated ID numbers (in this chunk or an earlier one) and transfer candidates;
-    returns their row numbers so they are dropped from the stage before the merge."""
-    message = _("The same ID number is already on row %(row)d of this file.")
-    first: dict[str, int] = {}
+def _reject_repeats_and_transfers(staging: Staging, result: ImportResult) -> list[int]:
+    """Reject ID numbers an earlier chunk had and transfer candidates; returns their row
+    numbers so they are dropped from the stage before the merge. (Repeats inside the chunk
+    were rejected by its validation.)"""
     dropped = []
-    for row in rows:
-        earlier = first.setdefault(row[ID_IDX], row[ROW])
-        if earlier != row[ROW]:
-            dropped.append(row[ROW])
-            result.reject(
-                RowError(row[ROW], "id_number", row[ID_MASKED], message % {"row": earlier})
-            )
-    for row_no, earlier in staging.repeated():
+    for row_no, earlier, masked in staging.repeated():
         dropped.append(row_no)
-        result.reject(RowError(row_no, "id_number", "", message % {"row": earlier}))
-    masked = {row[ROW]: row[ID_MASKED] for row in rows}
+        result.reject(RowError(row_no, "id_number", masked, _repeated(earlier)))
     repeated = set(dropped)
-    for row_no in staging.transfer_candidates():
+    for row_no, masked in staging.transfer_candidates():
         if row_no in repeated:
             continue
         dropped.append(row_no)
@@ -269,16 +183,11 @@ def _reject_repeats_and_transfers(
             RowError(
                 row_no,
                 "id_number",
-                masked.get(row_no, ""),
+                masked,
                 _("Already a member of another union: request a transfer instead."),
             )
         )
     return dropped
-
-
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def member_reveal(

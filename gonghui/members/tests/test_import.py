@@ -222,3 +222,58 @@ def test_bulk_load_into_an_empty_registry_keeps_every_index(tmp_path, city, sett
     assert _index_names() == before
     again = member_import(path=tmp_path / "bulk.csv", scope_org=city.district)
     assert (again.created, again.unchanged) == (0, 300)
+
+
+def test_an_id_number_repeated_in_a_later_chunk_is_reported_with_its_first_row(
+    tmp_path, city, settings
+):
+    # On PostgreSQL this file takes the bulk load; on SQLite the staged path. Same outcome.
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 0
+    settings.MEMBER_IMPORT_CHUNK = 100
+    before = _index_names()
+    lines = [HEADER] + [f"分块{i},{make_id_number(i + 300_000)},,,,E00000001," for i in range(250)]
+    lines.append(f"重复,{make_id_number(300_005)},,,,E00000001,")
+    result = member_import(path=_csv(tmp_path / "repeat.csv", lines), scope_org=city.district)
+    assert (result.created, result.rejected) == (250, 1)
+    (error,) = result.errors
+    assert (error.row, error.column) == (252, "id_number")
+    assert "7" in error.reason  # the first occurrence: row 7 (header is row 1)
+    assert Member.objects.count() == 250
+    assert _index_names() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_validate_and_find_employers_like_the_importing_process(
+    tmp_path, city, settings
+):
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 2
+    settings.MEMBER_IMPORT_CHUNK = 100
+    e = city.employer
+    lines = [HEADER]
+    for i in range(400):
+        employer = f",{e.uscc}," if i % 2 else f"{e.name},,"
+        lines.append(f"并行{i},{make_id_number(i + 400_000)},{make_phone(i)},{employer},2020-01-02")
+    lines[50] = f"坏号码,{_wrong_check(make_id_number(999))},,,,E00000001,"
+    lines[350] = f"重复,{make_id_number(400_001)},,,,E00000001,"
+    result = member_import(path=_csv(tmp_path / "workers.csv", lines), scope_org=city.district)
+    assert (result.rows, result.created, result.rejected) == (400, 398, 2)
+    assert [(x.row, x.column) for x in result.errors] == [(51, "id_number"), (351, "id_number")]
+    assert Member.objects.filter(employer=e).count() == 398
+    member = Member.objects.get(name="并行7")
+    assert pii.decrypt(member.phone) == make_phone(7)
+    assert member.org_id == e.union_id or member.org_id == e.community_id
+
+
+def test_a_stray_quote_in_a_large_csv_does_not_shift_the_row_numbers(tmp_path, city, settings):
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 0
+    settings.MEMBER_IMPORT_CHUNK = 3
+    lines = [HEADER] + [f"工人{i},{make_id_number(i + 500_000)},,,,E00000001," for i in range(400)]
+    lines[2] = f'王"五,{make_id_number(500_001)},,,,E00000001,'  # the csv module keeps the quote
+    lines[300] = f"坏号码,{_wrong_check(make_id_number(500_299))},,,,E00000001,"
+    result = member_import(path=_csv(tmp_path / "quote.csv", lines), scope_org=city.district)
+    assert [(e.row, e.column) for e in result.errors] == [(301, "id_number")]
+    assert result.created == 399
+    assert Member.objects.filter(name='王"五').exists()

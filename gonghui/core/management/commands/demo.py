@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -38,13 +39,16 @@ from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.appeals.demo import DEFAULT_APPEALS, load_appeals
 from gonghui.core.importing import ImportResult
-from gonghui.members.demo import as_records, generate_members
+from gonghui.members.demo import FIELDS, as_raw_rows, generate_members
+from gonghui.members.pool import row_chunks
 from gonghui.members.services.cards import card_bulk_issue
 from gonghui.members.services.registry import member_import_records
 from gonghui.orgs.demo import CITY_CODE, ENTERPRISE_UNION_STAFF, DemoData, generate_demo
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
 from gonghui.orgs.services import employer_import_rows, org_import_rows
 
+# From this many members on, the demo loads them like a large file (worker processes, bulk load).
+LARGE_DEMO = 100_000
 DEFAULT_SEED = 2026
 DEFAULT_EMPLOYERS = 3000
 DEFAULT_MEMBERS = 20_000
@@ -135,7 +139,15 @@ def load_members(
         .values_list("uscc", "union__code", "opened_on")
     )
     rows = generate_members(count=count, employers=employers, seed=seed, today=today)
-    result = member_import_records(records=as_records(rows), scope_org=city, progress=progress)
+    large = count >= LARGE_DEMO
+    result = member_import_records(
+        chunks=row_chunks(as_raw_rows(rows), settings.MEMBER_IMPORT_CHUNK),
+        fields={name: index for index, name in enumerate(FIELDS)},
+        scope_org=city,
+        progress=progress,
+        bulk_load=large,
+        workers=settings.MEMBER_IMPORT_WORKERS if large else 0,
+    )
     # Most members carry the card; those who joined in the last year wait for the next batch.
     admin = User.objects.get(username="city_admin")
     card_bulk_issue(user=admin, org=city, joined_before=years_before(today, 1))

@@ -1,0 +1,37 @@
+"""The body of a member-import worker process (see `gonghui.members.pool`).
+
+Kept apart from Django models at import time: a spawned process imports this module before
+Django is set up, so everything it receives is plain data and the models come after `setup()`.
+"""
+
+import gc
+from typing import Any
+
+_validator: Any = None
+
+
+def start(context: dict[str, Any], language: str) -> None:
+    """Process initialiser: Django (settings, translations; no database), the importing
+    process's language, one validator for the whole import."""
+    global _validator
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from gonghui.members.importing import ChunkValidator, ImportContext
+
+    translation.activate(language)
+    _validator = ChunkValidator(ImportContext(**context))
+    # Validation allocates millions of short-lived, acyclic objects; the cyclic collector would
+    # only rescan Django's and pypinyin's large tables over and over.
+    gc.freeze()
+    gc.disable()
+
+
+def check(chunk: Any) -> Any:
+    """ChunkValidator.check of a list of rows, or check_text of a TextChunk."""
+    assert _validator is not None, "worker not initialised"
+    if isinstance(chunk, list):
+        return _validator.check(chunk)
+    return _validator.check_text(chunk)

@@ -339,14 +339,3 @@ NOTIFY_RETRY_SECONDS = env_int("GONGHUI_SMS_RETRY_SECONDS", 60, minimum=0)
 # A message left `sending` this long (its dispatcher died) is offered to the gateway again.
 NOTIFY_LEASE_SECONDS = env_int("GONGHUI_SMS_LEASE_SECONDS", 300, minimum=0)
 NOTIFY_BATCH = env_int("GONGHUI_SMS_BATCH", 100, minimum=1)
-# Limits of the appeal line's public portal pages (gonghui.core.ratelimit), until they join the
-# configurable defaults of gonghui.core.ratelimit_settings.
-from gonghui.core.ratelimit_settings import Rate  # noqa: E402
-
-RATE_LIMITS = {
-    "portal_appeal.address": Rate(20, 3600),
-    "portal_appeal.phone": Rate(5, 86_400),
-    "portal_appeal_follow.address": Rate(60, 3600),
-    "portal_appeal_follow.code": Rate(10, 3600),
-    **RATE_LIMITS,
-}

@@ -5,22 +5,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from gonghui.testing import PASSWORD
+from gonghui.testing import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].w-100")
 
 
 def test_street_officer_sees_only_their_street(
     page: Page, live_server, city, street_officer, artifacts
 ):
-    _log_in(page, live_server.url, "street_officer")
+    log_in_browser(page, live_server.url, "street_officer")
     page.click("text=组织网络")
     expect(page.get_by_test_id("org-name")).to_have_text("东华门街道总工会")
     children = page.get_by_test_id("children")
@@ -44,6 +37,6 @@ def test_street_officer_sees_only_their_street(
 
 
 def test_language_switch_to_english(page: Page, live_server, city, street_officer):
-    _log_in(page, live_server.url, "street_officer")
+    log_in_browser(page, live_server.url, "street_officer")
     page.click("button[value=en]")
     expect(page.get_by_role("link", name="Union network")).to_be_visible()

@@ -27,7 +27,7 @@ def appeal_portal_submit(
     """File a worker's own appeal (taken in by the top of the tree) with an optional file."""
     if upload is not None:
         sniff(upload)  # refuse a bad file before anything is filed
-    top = UnionOrg.get_root_nodes().first()
+    top = UnionOrg.objects.get_root_nodes().first()
     if top is None:
         raise RuntimeError("no union tree: import the orgs first")
     employer = employer.strip()

@@ -108,7 +108,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             self.stderr.write(_("Warning: this benchmark is meant for PostgreSQL."))
-        top = UnionOrg.get_root_nodes().first()
+        top = UnionOrg.objects.get_root_nodes().first()
         if top is None:
             raise CommandError(_("No union tree: run `gonghui demo --no-serve` first."))
         employers = list(Employer.objects.order_by("pk").values_list("uscc", flat=True)[:500])

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         if options["org"]:
             org = UnionOrg.objects.filter(code=options["org"]).first()
         else:
-            org = UnionOrg.get_root_nodes().first()
+            org = UnionOrg.objects.get_root_nodes().first()
         if org is None:
             raise CommandError(_("No such union organisation; import the union tree first."))
         try:

@@ -312,6 +312,13 @@ class Command(BaseCommand):
             help=gettext_lazy("number of members to generate (default %(default)s)"),
         )
         parser.add_argument(
+            "--appeals",
+            type=_non_negative,
+            default=DEFAULT_APPEALS,
+            metavar="N",
+            help=gettext_lazy("number of 12351 appeals over 18 months (default %(default)s)"),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -384,8 +391,9 @@ class Command(BaseCommand):
                 today=today,
                 progress=lambda n: progress.update(members_task, completed=n),
             )
-            appeals_task = progress.add_task(_("12351 appeals"), total=DEFAULT_APPEALS)
+            appeals_task = progress.add_task(_("12351 appeals"), total=options["appeals"])
             load_appeals(
+                count=options["appeals"],
                 seed=options["seed"],
                 today=today,
                 progress=lambda n: progress.update(appeals_task, completed=n),

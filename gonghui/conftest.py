@@ -5,12 +5,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.orgs.models import Employer, OrgKind, UnionOrg
 from gonghui.orgs.tests.factories import EmployerFactory, UnionOrgFactory
 from gonghui.testing import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language, whatever an earlier test activated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @dataclass

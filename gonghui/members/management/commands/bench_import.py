@@ -146,7 +146,8 @@ class Command(BaseCommand):
 
         sqlite = work / "bench.sqlite3"
         env = {"DATABASE_URL": f"sqlite:///{sqlite}"}
-        for step in (["migrate", "-v0"], ["demo", "--no-serve", "--password", "bench-pass-123"]):
+        demo = ["demo", "--no-serve", "--appeals", "0", "--password", "bench-pass-123"]
+        for step in (["migrate", "-v0"], demo):
             subprocess.run(
                 [sys.executable, "-m", "gonghui.manage", *step],
                 env={**os.environ, **env},

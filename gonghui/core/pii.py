@@ -232,7 +232,8 @@ class AesVault(Vault):
         inner.update(value.encode("utf-8"))
         outer = base.outer.copy()
         outer.update(inner.digest())
-        return outer.digest()[:INDEX_BYTES].hex()
+        digest: bytes = outer.digest()
+        return digest[:INDEX_BYTES].hex()
 
     def _new_index_hmac(self) -> Any:
         return _Sha256Hmac(self._index_key)

@@ -320,19 +320,18 @@ class ChunkValidator:
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Find the employers (one query on the importing connection) and fill in the employer
         and union of each accepted row; rows whose employer is unknown are rejected."""
-        rows = []
+        lines: list[str] = []
+        rows: list[tuple[Any, ...]] = []
         copy_text = self.context.copy_text
         for employer, org, head, tail in self._resolve_employers(result.checked, result.errors):
             if copy_text:
-                rows.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
+                lines.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
             else:
                 rows.append((*head, employer, org, *tail))
         result.checked = []
-        result.accepted = len(rows)
-        if copy_text:
-            result.copy_text = "".join(rows)  # type: ignore[arg-type]
-        else:
-            result.rows = rows  # type: ignore[assignment]
+        result.accepted = len(lines) + len(rows)
+        result.copy_text = "".join(lines)
+        result.rows = rows
         return result
 
     def _resolve_employers(
@@ -347,9 +346,9 @@ class ChunkValidator:
         by_name: dict[str, tuple[int, int | None, int | None] | None] = {}
         for by_name_query, key, *link in _employers(self.context.scope_path, usccs, names):
             if not by_name_query:
-                by_uscc[key] = tuple(link)  # type: ignore[assignment]
+                by_uscc[key] = (link[0], link[1], link[2])
             else:  # a name shared by two employers in scope identifies neither
-                by_name[key] = None if key in by_name else tuple(link)  # type: ignore[assignment]
+                by_name[key] = None if key in by_name else (link[0], link[1], link[2])
         default_org = self.context.default_org
         for row_no, uscc, employer_name, org, head, tail in rows:
             employer = None

@@ -192,7 +192,7 @@ class Staging:
         """Remove the repeats of an ID number (keeping its first row), build the indexes and
         constraints again; returns (row, earlier row, masked ID) of each removed repeat."""
         m = self.members
-        repeats = []
+        repeats: list[tuple[int, int, str]] = []
         for ids, masked in self._rows(
             f"SELECT array_agg(id ORDER BY id), min(id_number_masked) FROM {m} "
             f"WHERE id > %s GROUP BY id_number_index HAVING count(*) > 1",

@@ -1,13 +1,15 @@
 """Back-office pages: hotline intake, workbench queues, detail actions over HTMX, downloads."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from gonghui.appeals.models import Appeal, AppealStatus
 from gonghui.appeals.tests.helpers import file_appeal, handler
-from gonghui.members.tests.factories import MemberFactory
-from gonghui.testing import logged_in
+from gonghui.members.tests.factories import MemberFactory, make_id_number
+from gonghui.testing import api_client, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,30 @@ def test_the_detail_shows_the_timeline_and_masks_the_phone(city, street_officer)
     assert 'data-testid="timeline"' in body
     assert "138****2222" in body
     assert "13811112222" not in body
+
+
+FULL_ID_OR_PHONE = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9})(?!\d)")
+
+
+def test_no_appeal_page_or_api_answer_shows_a_full_id_number_or_phone(city, street_officer):
+    appeal = file_appeal(
+        city.city,
+        employer_uscc=city.employer.uscc,
+        phone="13811113333",
+        id_number=make_id_number(77),
+    )
+    client = logged_in(street_officer)
+    pages = [
+        "/appeals/",
+        "/appeals/?queue=org",
+        f"/appeals/{appeal.tracking_code}/",
+        "/appeals/stats/",
+        "/appeals/report/",
+        "/api/v1/appeals",
+        f"/api/v1/appeals/{appeal.tracking_code}",
+    ]
+    token_client = api_client(street_officer)
+    for path in pages:
+        response = (token_client if path.startswith("/api/") else client).get(path)
+        assert response.status_code == 200, path
+        assert FULL_ID_OR_PHONE.findall(response.content.decode()) == [], path

@@ -5,12 +5,14 @@ numbers and mobile numbers in the reason and detail masked. Appends wait for eac
 the calling transaction commits: call this as the last write of a transaction.
 """
 
+import ipaddress
 from typing import Any
 
 from django.db import models, transaction
 from django.http import HttpRequest
 
 from gonghui.core.models import AuditAction, AuditEntry
+from gonghui.core.ratelimit import client_address
 from gonghui.core.redaction import redact_text
 
 
@@ -38,5 +40,17 @@ def audit_record(
         target_id=target_id,
         reason=redact_text(reason)[:500],  # masked before cut, so no half number is left
         detail=detail or {},
-        address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        address=_address(request),
     )
+
+
+def _address(request: HttpRequest | None) -> str | None:
+    """The client's address as the rate limits and lockouts see it (behind the configured
+    reverse proxies, not the proxy's own); None when there is none or it is not an address."""
+    if request is None:
+        return None
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

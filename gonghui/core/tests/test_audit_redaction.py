@@ -52,3 +52,11 @@ def test_other_spellings_are_masked(text, masked):
 )
 def test_numbers_that_are_not_personal_data_are_kept(text):
     assert redact_text(text) == text
+
+
+@pytest.mark.django_db
+def test_the_audit_log_records_the_client_behind_a_trusted_proxy(settings, rf):
+    settings.TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    entry = audit_record(actor=None, action=AuditAction.EXPORT, request=request)
+    assert entry.address == "203.0.113.7"

@@ -12,7 +12,7 @@ credit codes, union codes, names), anything else the full validator, which also 
 """
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -117,7 +117,6 @@ class ChunkValidator:
     def __init__(self, context: ImportContext) -> None:
         self.context = context
         self.today = context.today
-        self.today_iso = context.today.isoformat()
         vault = pii.vault()
         self.encrypt = vault.encrypt
         self.index = vault.blind_index
@@ -126,9 +125,10 @@ class ChunkValidator:
         self.width = max(positions) + 1
         self._checks: dict[str, int] = {}  # partial check-digit sums of regions, dates, sequences
         self._dates: dict[str, bool] = {}  # YYYYMMDD → a plausible birth date
-        self._usccs: dict[str, str | _Reject] = {}
-        self._orgs: dict[str, int | _Reject] = {}
-        self._joined: dict[str, str | _Reject] = {}
+        # Outcomes of checks that repeat across rows (see _cached).
+        self._usccs: dict[str, Any] = {}
+        self._orgs: dict[str, Any] = {}
+        self._joined: dict[str, Any] = {}
         self._constants = ("active", "import", context.created_at, context.created_at)
         self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
 
@@ -173,59 +173,52 @@ class ChunkValidator:
             return False
         return born.year >= 1900 and born <= self.today
 
-    def _uscc(self, raw: str) -> str:
-        cached = self._usccs.get(raw)
-        if cached is None:
+    @staticmethod
+    def _cached(cache: dict[str, Any], key: str, check: Callable[[str], Any]) -> Any:
+        """`check(key)`, remembered per import: values repeat across rows, and so do their
+        errors (a remembered _Reject is raised again)."""
+        outcome = cache.get(key)
+        if outcome is None:
             try:
-                cached = normalize_uscc(raw).code
-            except InvalidValue as exc:
-                cached = _Reject("employer_uscc", raw, str(exc))
-            self._usccs[raw] = cached
-        if isinstance(cached, _Reject):
-            raise cached
-        return cached
+                outcome = check(key)
+            except _Reject as exc:
+                outcome = exc
+            cache[key] = outcome
+        if isinstance(outcome, _Reject):
+            raise outcome
+        return outcome
 
-    def _org(self, code: str) -> int:
-        cached = self._orgs.get(code)
-        if cached is None:
-            org = self.context.orgs.get(code)
-            if org is None:
-                cached = _Reject(
-                    "org_code", code, _("No union org %(code)s in your scope.") % {"code": code}
-                )
-            elif org[1] not in MEMBER_ORG_KINDS:
-                cached = _Reject(
-                    "org_code",
-                    code,
-                    _("%(code)s is a federation; members belong to a grassroots or joint union.")
-                    % {"code": code},
-                )
-            else:
-                cached = org[0]
-            self._orgs[code] = cached
-        if isinstance(cached, _Reject):
-            raise cached
-        return cached
+    @staticmethod
+    def _check_uscc(raw: str) -> str:
+        try:
+            return normalize_uscc(raw).code
+        except InvalidValue as exc:
+            raise _Reject("employer_uscc", raw, str(exc)) from None
 
-    def _joined_on(self, raw: str) -> str:
+    def _check_org(self, code: str) -> int:
+        org = self.context.orgs.get(code)
+        if org is None:
+            raise _Reject(
+                "org_code", code, _("No union org %(code)s in your scope.") % {"code": code}
+            )
+        if org[1] not in MEMBER_ORG_KINDS:
+            raise _Reject(
+                "org_code",
+                code,
+                _("%(code)s is a federation; members belong to a grassroots or joint union.")
+                % {"code": code},
+            )
+        return org[0]
+
+    def _check_joined_on(self, raw: str) -> str:
         """ISO date of a join date as typed (any accepted spelling), not in the future."""
-        cached = self._joined.get(raw)
-        if cached is None:
-            try:
-                joined = (
-                    date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else parse_date(raw)
-                ).isoformat()
-                cached = (
-                    _Reject("joined_on", raw, _("The date is in the future."))
-                    if joined > self.today_iso
-                    else joined
-                )
-            except ValueError:
-                cached = _Reject("joined_on", raw, _("Not a date; write it as 2024-03-05."))
-            self._joined[raw] = cached
-        if isinstance(cached, _Reject):
-            raise cached
-        return cached
+        try:
+            joined = date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else parse_date(raw)
+        except ValueError:
+            raise _Reject("joined_on", raw, _("Not a date; write it as 2024-03-05.")) from None
+        if joined > self.today:
+            raise _Reject("joined_on", raw, _("The date is in the future."))
+        return joined.isoformat()
 
     def _row(self, number: int, cells: list[str]) -> list[Any]:
         name, raw_id, raw_phone, employer_name, uscc, org_code, raw_joined = self._cells(cells)
@@ -247,11 +240,11 @@ class ChunkValidator:
             phone_idx = self.index(phone, kind="phone")
             phone_masked = phone[:3] + "****" + phone[7:]
         if uscc:
-            uscc = self._uscc(uscc)
-        org_id = self._org(org_code) if org_code else None
+            uscc = self._cached(self._usccs, uscc, self._check_uscc)
+        org_id = self._cached(self._orgs, org_code, self._check_org) if org_code else None
         joined = None
         if raw_joined:
-            joined = self._joined_on(raw_joined)
+            joined = self._cached(self._joined, raw_joined, self._check_joined_on)
             if int(joined[:4]) - int(id_number[6:10]) < 16:
                 raise _Reject(
                     "joined_on", raw_joined, _("The member would have joined before the age of 16.")

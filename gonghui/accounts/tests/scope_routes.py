@@ -1,7 +1,8 @@
 """Scope declarations of the accounts app's routes (see core/tests/test_scope_sweep.py).
 
-Staff accounts are placed in the tree by their scope org: another district's account answers
-404 (one-argument DETAILS and ACTIONS: inside the scope an officer gets 403, not the page).
+Staff accounts are placed in the tree by their scope org: the sweep asks as the system or
+security administrator of the same org, an ancestor, a sibling and another district (404 for the
+last two); inside the scope an officer gets 403, not the page (test_routes.py).
 The GET pages of one's own account are LISTS (nothing foreign on them); PUBLIC are the
 password-reset pages.
 
@@ -48,29 +49,31 @@ ADMIN_PAGES = {
 }
 
 
-def _foreign_account(city):
+def _account_at(city, org):
+    """An officer's account scoped to `org`, for the administrators to manage."""
     from gonghui.accounts.models import Role
     from gonghui.accounts.services import user_create_or_update
 
     return user_create_or_update(
-        username="xicheng_staff",
-        scope_org=city.other_district,
+        username=f"managed_{org.code}",
+        scope_org=org,
         role=Role.OFFICER,
         password="x-pass-1234567",
     )
 
 
-DETAILS = {
-    "accounts:staff_detail": lambda c: {"pk": _foreign_account(c).pk},
-    "accounts:staff_edit": lambda c: {"pk": _foreign_account(c).pk},
-}
+_SYSTEM = ("accounts:staff_detail", "accounts:staff_edit")
+_SYSTEM_ACTIONS = ("accounts:staff_active", "accounts:staff_password_link")
+_SECURITY_ACTIONS = ("accounts:staff_role", "accounts:staff_2fa_reset", "accounts:staff_unlock")
+
+DETAILS = {name: (lambda c, org: {"pk": _account_at(c, org).pk}) for name in _SYSTEM}
 ACTIONS = {
-    name: (lambda c: {"pk": _foreign_account(c).pk})
-    for name in (
-        "accounts:staff_active",
-        "accounts:staff_password_link",
-        "accounts:staff_role",
-        "accounts:staff_2fa_reset",
-        "accounts:staff_unlock",
-    )
+    name: (lambda c, org: {"pk": _account_at(c, org).pk})
+    for name in (*_SYSTEM_ACTIONS, *_SECURITY_ACTIONS)
+}
+# Officers may not open these pages at all (test_routes.py): the sweep asks as the
+# administrator whose duty they are, placed like its officers.
+VIEWER_ROLES = {
+    **dict.fromkeys((*_SYSTEM, *_SYSTEM_ACTIONS), "system_admin"),
+    **dict.fromkeys(_SECURITY_ACTIONS, "security_admin"),
 }

@@ -13,11 +13,13 @@ Each app declares its routes in `gonghui/<app>/tests/scope_routes*.py`:
 - DETAILS (GET) and ACTIONS (POST): name → `lambda city, org: url kwargs` of a fresh object
   placed at `org`. The sweep places one in a community and asks as an officer of that community
   (allowed), of its street (an ancestor: allowed), of a sibling street (404) and of another
-  district (404). The older one-argument form `lambda city: kwargs of another district's object`
-  is still read, for the other-district 404 only.
-- API_PARAMS: path parameter → `lambda city, org: value` (or `lambda city: foreign value`);
-  API_ACTIONS: "METHOD /path" → `lambda city, org: (path values, JSON body)` (or the one-argument
-  form). GET operations without parameters are lists: nothing foreign in the answer.
+  district (404).
+- VIEWER_ROLES: name → the role the sweep asks as, for routes that only that role may use (the
+  administrators' and the auditor's pages): the sweep's officers become users of that role at
+  the same places in the tree.
+- API_PARAMS: path parameter → `lambda city, org: value`; API_ACTIONS: "METHOD /path" →
+  `lambda city, org: (path values, JSON body)`. GET operations without parameters are lists:
+  nothing foreign in the answer.
 
 A URL pattern or API operation that is not declared fails this test.
 """
@@ -33,13 +35,14 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from gonghui.accounts.services import user_create_or_update
 from gonghui.api import api
-from gonghui.testing import api_client, logged_in
+from gonghui.testing import PASSWORD, api_client, logged_in
 
 _ROOT = Path(__file__).resolve().parents[3]
 _KINDS = (
     *("PUBLIC", "OWN_DATA", "STAFF_ONLY", "LISTS", "DETAILS", "ACTIONS"),
-    *("API_PARAMS", "API_ACTIONS"),
+    *("API_PARAMS", "API_ACTIONS", "VIEWER_ROLES"),
 )
 
 # Public pages without a rate limit, and why none is needed.
@@ -70,13 +73,9 @@ def _declarations() -> dict[str, dict[str, Any]]:
 DECLARED = _declarations()
 
 
-def _placed(factory: Callable[..., Any]) -> bool:
-    """True for the `lambda city, org:` form that can put its object anywhere."""
-    return len(inspect.signature(factory).parameters) == 2
-
-
 def _foreign(factory: Callable[..., Any], city: Any) -> Any:
-    return factory(city, city.other_community) if _placed(factory) else factory(city)
+    """The factory's object placed in another district."""
+    return factory(city, city.other_community)
 
 
 def _names(patterns: list, namespace: str = "") -> list[str]:
@@ -143,6 +142,17 @@ def test_every_api_operation_is_declared():
     assert undeclared == []
 
 
+def test_every_scoped_declaration_places_its_object():
+    """Each factory takes (city, org), so the sweep can ask from every place in the tree."""
+    one_place = [
+        name
+        for kind in ("DETAILS", "ACTIONS", "API_PARAMS", "API_ACTIONS")
+        for name, factory in DECLARED[kind].items()
+        if len(inspect.signature(factory).parameters) != 2
+    ]
+    assert one_place == []
+
+
 def test_every_public_page_is_rate_limited():
     callbacks = _callbacks(get_resolver().url_patterns)
     public = [*DECLARED["PUBLIC"], *DECLARED["OWN_DATA"]]
@@ -176,22 +186,22 @@ def test_own_data_routes_show_nothing_without_the_secret(name, city):
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED["DETAILS"]))
-def test_detail_pages_of_another_district_answer_404(name, city, street_officer):
+def test_detail_pages_of_another_district_answer_404(name, city):
     kwargs = _foreign(DECLARED["DETAILS"][name], city)
-    response = logged_in(street_officer).get(reverse(name, kwargs=kwargs))
+    response = logged_in(_asker(city, name, "street")).get(reverse(name, kwargs=kwargs))
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED["ACTIONS"]))
-def test_actions_on_another_districts_objects_answer_404(name, city, street_officer):
+def test_actions_on_another_districts_objects_answer_404(name, city):
     kwargs = _foreign(DECLARED["ACTIONS"][name], city)
-    response = logged_in(street_officer).post(reverse(name, kwargs=kwargs))
+    response = logged_in(_asker(city, name, "street")).post(reverse(name, kwargs=kwargs))
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED["LISTS"]))
-def test_list_pages_show_nothing_of_another_district(name, city, street_officer):
-    response = logged_in(street_officer).get(reverse(name), follow=True)
+def test_list_pages_show_nothing_of_another_district(name, city):
+    response = logged_in(_asker(city, name, "street")).get(reverse(name), follow=True)
     # Exports are checked by their own tests, which open the XLSX; here the page itself.
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     body = raw.decode(errors="replace")
@@ -202,12 +212,13 @@ def test_list_pages_show_nothing_of_another_district(name, city, street_officer)
 
 # --- scoped pages: the same org, an ancestor, a sibling, another district ----------------------
 
-# Who asks about an object placed in `city.community`, and whether they may reach it.
+# Who asks about an object placed in `city.community` (their scope org), and whether they may
+# reach it.
 VIEWERS = {
-    "same org": ("community_officer", True),
-    "ancestor": ("street_officer", True),
-    "sibling": ("sibling_street_officer", False),
-    "other district": ("other_district_officer", False),
+    "same org": ("community", True),
+    "ancestor": ("street", True),
+    "sibling": ("sibling_street", False),
+    "other district": ("other_district", False),
 }
 
 
@@ -219,14 +230,20 @@ def _matrix(kind: str) -> list[Any]:
     ]
 
 
-def _viewer(request: pytest.FixtureRequest, viewer: str) -> tuple[Any, bool]:
-    fixture, allowed = VIEWERS[viewer]
-    return request.getfixturevalue(fixture), allowed
+def _asker(city: Any, name: str, place: str) -> Any:
+    """An officer scoped to `place`, or a user of the route's declared role there."""
+    role = DECLARED["VIEWER_ROLES"].get(name, "officer")
+    return user_create_or_update(
+        username=f"sweep_{role}_{place}",
+        scope_org=getattr(city, place),
+        role=role,
+        password=PASSWORD,
+    )
 
 
-def _placed_or_skip(factory: Callable[..., Any]) -> None:
-    if not _placed(factory):
-        pytest.skip("one-argument declaration: only the other district is swept")
+def _viewer(city: Any, name: str, viewer: str) -> tuple[Any, bool]:
+    place, allowed = VIEWERS[viewer]
+    return _asker(city, name, place), allowed
 
 
 def _assert_reach(status: int, *, allowed: bool, exact: int | None = None) -> None:
@@ -240,19 +257,17 @@ def _assert_reach(status: int, *, allowed: bool, exact: int | None = None) -> No
 
 
 @pytest.mark.parametrize(("name", "viewer"), _matrix("DETAILS"))
-def test_detail_pages_by_place_in_the_tree(name, viewer, city, request):
+def test_detail_pages_by_place_in_the_tree(name, viewer, city):
     factory = DECLARED["DETAILS"][name]
-    _placed_or_skip(factory)
-    user, allowed = _viewer(request, viewer)
+    user, allowed = _viewer(city, name, viewer)
     response = logged_in(user).get(reverse(name, kwargs=factory(city, city.community)))
     _assert_reach(response.status_code, allowed=allowed, exact=200)
 
 
 @pytest.mark.parametrize(("name", "viewer"), _matrix("ACTIONS"))
-def test_actions_by_place_in_the_tree(name, viewer, city, request):
+def test_actions_by_place_in_the_tree(name, viewer, city):
     factory = DECLARED["ACTIONS"][name]
-    _placed_or_skip(factory)
-    user, allowed = _viewer(request, viewer)
+    user, allowed = _viewer(city, name, viewer)
     response = logged_in(user).post(reverse(name, kwargs=factory(city, city.community)))
     _assert_reach(response.status_code, allowed=allowed)
 
@@ -296,8 +311,8 @@ def _call(client: Client, method: str, path: str, body: Any = None) -> Any:
 
 
 @pytest.mark.parametrize(("path", "method"), _scoped_operations())
-def test_api_operation_never_reaches_another_district(path, method, city, street_officer):
-    client = api_client(street_officer)
+def test_api_operation_never_reaches_another_district(path, method, city):
+    client = api_client(_asker(city, f"{method.upper()} {path}", "street"))
     if method != "get":
         key = f"{method.upper()} {path}"
         assert key in DECLARED["API_ACTIONS"], f"declare {key} in a scope_routes module"
@@ -327,7 +342,7 @@ def _api_matrix() -> list[Any]:
             factories = [DECLARED["API_PARAMS"].get(param) for param in params]
         else:
             continue  # lists: checked above
-        if all(factory is not None and _placed(factory) for factory in factories):
+        if all(factory is not None for factory in factories):
             operations += [
                 pytest.param(path, method, viewer, id=f"{key}-{viewer}") for viewer in VIEWERS
             ]
@@ -335,8 +350,8 @@ def _api_matrix() -> list[Any]:
 
 
 @pytest.mark.parametrize(("path", "method", "viewer"), _api_matrix())
-def test_api_operations_by_place_in_the_tree(path, method, viewer, city, request):
-    user, allowed = _viewer(request, viewer)
+def test_api_operations_by_place_in_the_tree(path, method, viewer, city):
+    user, allowed = _viewer(city, f"{method.upper()} {path}", viewer)
     given, body = {}, None
     if method != "get":
         given, body = DECLARED["API_ACTIONS"][f"{method.upper()} {path}"](city, city.community)

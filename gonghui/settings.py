@@ -255,8 +255,28 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Public endpoints count requests per address and per submitted phone/code in the database.
+# Public endpoints count requests per address and per submitted phone/code in the database, or
+# in Redis when GONGHUI_RATE_LIMIT_REDIS_URL is set (redis://host:6379/0; needs the `redis` extra).
 RATE_LIMITS = rate_limits_from_env(env_str("GONGHUI_RATE_LIMITS"))
+RATE_LIMIT_REDIS_URL = env_str("GONGHUI_RATE_LIMIT_REDIS_URL")
+if RATE_LIMIT_REDIS_URL and not RATE_LIMIT_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "GONGHUI_RATE_LIMIT_REDIS_URL must start with redis://, rediss:// or unix://"
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    **(
+        {
+            "ratelimit": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": RATE_LIMIT_REDIS_URL,
+                "KEY_PREFIX": "gonghui-rl",
+            }
+        }
+        if RATE_LIMIT_REDIS_URL
+        else {}
+    ),
+}
 
 # Background jobs: Django's task API on the database (no broker). Run `gonghui db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

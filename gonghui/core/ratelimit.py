@@ -1,4 +1,5 @@
-"""Rate limits of the public endpoints, counted in the database (no Redis, no cache server).
+"""Rate limits of the public endpoints, counted in the database (no Redis, no cache server
+needed) or, when `GONGHUI_RATE_LIMIT_REDIS_URL` is set, in Redis.
 
 A view (or a django-ninja operation) decorated with `rate_limited("portal_join", ...)` counts
 each request against every limit configured as `portal_join.<subject>` in
@@ -9,7 +10,8 @@ keyed blind index (HMAC), never as the address, phone or code itself.
 
 Counting is a fixed window per limit: one `INSERT … ON CONFLICT DO UPDATE … RETURNING` raises
 the window's counter atomically (PostgreSQL, SQLite ≥ 3.35), so concurrent requests and several
-app servers share one count. A request over any limit answers 429 with `Retry-After` and a
+app servers share one count. With Redis, the window's counter is one key that expires with the
+window, raised by Redis' atomic INCR through Django's cache framework. A request over any limit answers 429 with `Retry-After` and a
 translated page (or JSON) naming the time to try again.
 """
 
@@ -22,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -61,6 +64,8 @@ def hit(key: str, rate: Rate, *, now: float | None = None) -> tuple[int, int]:
     now = time.time() if now is None else now
     start = int(now // rate.seconds) * rate.seconds
     end = start + rate.seconds
+    if settings.RATE_LIMIT_REDIS_URL:
+        return _hit_redis(f"{key}:{start}", ttl=max(1, math.ceil(end - now))), end
     quote = connection.ops.quote_name
     table = quote(RateLimitBucket._meta.db_table)
     key_col, start_col, end_col, hits_col = map(
@@ -78,6 +83,16 @@ def hit(key: str, rate: Rate, *, now: float | None = None) -> tuple[int, int]:
             # A new window began for this key: the moment to drop every bucket that has ended.
             cursor.execute(f"DELETE FROM {table} WHERE {end_col} <= %s", [int(now)])
     return hits, end
+
+
+def _hit_redis(bucket: str, *, ttl: int) -> int:
+    store = caches["ratelimit"]
+    store.add(bucket, 0, timeout=ttl)  # no-op when the window's counter exists
+    try:
+        return int(store.incr(bucket))
+    except ValueError:  # the counter expired between add and incr: a new window
+        store.add(bucket, 1, timeout=ttl)
+        return 1
 
 
 def _submitted(request: HttpRequest, field: str) -> str | None:

@@ -259,7 +259,9 @@ CONTENT_SECURITY_POLICY = {
 # in Redis when GONGHUI_RATE_LIMIT_REDIS_URL is set (redis://host:6379/0; needs the `redis` extra).
 RATE_LIMITS = rate_limits_from_env(env_str("GONGHUI_RATE_LIMITS"))
 RATE_LIMIT_REDIS_URL = env_str("GONGHUI_RATE_LIMIT_REDIS_URL")
-if RATE_LIMIT_REDIS_URL and not RATE_LIMIT_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+if RATE_LIMIT_REDIS_URL and not RATE_LIMIT_REDIS_URL.startswith(
+    ("redis://", "rediss://", "unix://")
+):
     raise ImproperlyConfigured(
         "GONGHUI_RATE_LIMIT_REDIS_URL must start with redis://, rediss:// or unix://"
     )

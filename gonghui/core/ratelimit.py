@@ -11,8 +11,8 @@ keyed blind index (HMAC), never as the address, phone or code itself.
 Counting is a fixed window per limit: one `INSERT … ON CONFLICT DO UPDATE … RETURNING` raises
 the window's counter atomically (PostgreSQL, SQLite ≥ 3.35), so concurrent requests and several
 app servers share one count. With Redis, the window's counter is one key that expires with the
-window, raised by Redis' atomic INCR through Django's cache framework. A request over any limit answers 429 with `Retry-After` and a
-translated page (or JSON) naming the time to try again.
+window, raised by Redis' atomic INCR through Django's cache framework. A request over any limit
+answers 429 with `Retry-After` and a translated page (or JSON) naming the time to try again.
 """
 
 import functools

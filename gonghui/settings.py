@@ -342,6 +342,8 @@ APPEALS_ALERT_APPEALS = env_int("GONGHUI_APPEAL_ALERT_APPEALS", 3, minimum=2)
 APPEALS_ALERT_DAYS = env_int("GONGHUI_APPEAL_ALERT_DAYS", 7, minimum=1)
 APPEALS_ALERT_WORKERS = env_int("GONGHUI_APPEAL_ALERT_WORKERS", 10, minimum=2)
 APPEALS_ATTACHMENT_MAX_BYTES = env_int("GONGHUI_APPEAL_ATTACHMENT_MB", 10, minimum=1) * 2**20
+# Channel clients' Idempotency-Keys are remembered this many days (`gonghui prune_intake_keys`).
+APPEALS_INTAKE_KEY_DAYS = env_int("GONGHUI_APPEAL_INTAKE_KEY_DAYS", 7, minimum=1)
 
 # --- Notifications (gonghui.notify) ------------------------------------------------------------
 # SMS gateway: console (development), file (JSON lines, idempotent by message id) or http.

@@ -14,8 +14,11 @@ class Capability(StrEnum):
     EXPORT_PII = "export_pii"  # export unmasked personal data (audited)
     IMPORT_MEMBERS = "import_members"
     MANAGE_MEMBERS = "manage_members"  # cards, transfers, join decisions, member edits
+    HANDLE_APPEALS = "handle_appeals"  # act on the subtree's appeals: dispatch, reply, supervise
+    TAKE_APPEALS = "take_appeals"  # a named handler: appeals dispatched to their org go to them
     # Separation of duties (MLPS level 3): three administrators, none able to act as another.
-    MANAGE_USERS = "manage_users"  # system administrator: staff accounts, settings
+    MANAGE_USERS = "manage_users"  # system administrator: staff accounts
+    MANAGE_SETTINGS = "manage_settings"  # system administrator: the holiday calendar
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
     MANAGE_KEYS = "manage_keys"  # security administrator: PII key rotation
     VIEW_AUDIT = "view_audit"  # auditor: reads and exports the audit log, changes nothing
@@ -32,14 +35,20 @@ BUSINESS = frozenset(
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.FEDERATION_ADMIN: BUSINESS,
+    Role.FEDERATION_ADMIN: BUSINESS | {Capability.HANDLE_APPEALS},
     Role.OFFICER: frozenset(
-        {Capability.REVEAL_PII, Capability.IMPORT_MEMBERS, Capability.MANAGE_MEMBERS}
+        {
+            Capability.REVEAL_PII,
+            Capability.IMPORT_MEMBERS,
+            Capability.MANAGE_MEMBERS,
+            Capability.HANDLE_APPEALS,
+            Capability.TAKE_APPEALS,
+        }
     ),
-    Role.APPEAL_HANDLER: frozenset(),
+    Role.APPEAL_HANDLER: frozenset({Capability.HANDLE_APPEALS, Capability.TAKE_APPEALS}),
     Role.LAWYER: frozenset(),
     Role.AUDITOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES, Capability.MANAGE_KEYS}),
     Role.READONLY: frozenset(),
 }
@@ -61,6 +70,11 @@ def can(user: Any, capability: Capability) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def roles_with(capability: Capability) -> frozenset[str]:
+    """The roles that hold `capability`, for queries over staff users (`role__in=`)."""
+    return frozenset(role for role, held in ROLE_CAPABILITIES.items() if capability in held)
 
 
 def two_factor_required(user: Any) -> bool:

@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from gonghui.accounts.capabilities import Capability, roles_with
 from gonghui.accounts.models import User
 from gonghui.appeals.models import Alert, Appeal, AppealAction, AppealStatus, Attachment
-from gonghui.appeals.permissions import ASSIGNABLE_ROLES
 from gonghui.appeals.services.deadlines import CLOCK_RUNNING
 from gonghui.appeals.services.machine import OPEN
 from gonghui.core import pii
@@ -148,6 +148,6 @@ def handlers_of(*, user: Any, org: UnionOrg) -> QuerySet[User]:
     """The handlers an appeal of `org` may be assigned to (none outside the user's scope)."""
     if not scoped(UnionOrg.objects.filter(pk=org.pk), user=user).exists():
         return User.objects.none()
-    return User.objects.filter(scope_org=org, is_active=True, role__in=ASSIGNABLE_ROLES).order_by(
-        "username"
-    )
+    return User.objects.filter(
+        scope_org=org, is_active=True, role__in=roles_with(Capability.TAKE_APPEALS)
+    ).order_by("username")

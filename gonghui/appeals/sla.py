@@ -8,18 +8,13 @@ from django.utils.translation import ngettext
 
 from gonghui.appeals.models import Appeal
 from gonghui.appeals.services.deadlines import CLOCK_RUNNING
-from gonghui.core.models import CalendarDay, DayKind
+from gonghui.core.workdays import calendar_between, is_working_in
 
 
 @dataclass(frozen=True)
 class Badge:
     tone: str  # "" (no clock), "green", "orange", "red"
     text: str
-
-
-def _working(day: date, calendar: dict[date, str]) -> bool:
-    kind = calendar.get(day)
-    return day.weekday() < 5 if kind is None else kind == DayKind.WORKDAY
 
 
 def sla_badges(appeals: list[Appeal], *, today: date) -> list[Badge]:
@@ -29,14 +24,11 @@ def sla_badges(appeals: list[Appeal], *, today: date) -> list[Badge]:
         return [Badge("", "") for _a in appeals]
     first = min([today, *(a.deadline for a in running)])
     last = max([today, *(a.deadline for a in running)])
-    calendar = dict(
-        CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind")
-    )
+    calendar = calendar_between(first, last)
 
     def working_days(start: date, end: date) -> int:
-        return sum(
-            _working(start + timedelta(days=i), calendar) for i in range(1, (end - start).days + 1)
-        )
+        days = (start + timedelta(days=i) for i in range(1, (end - start).days + 1))
+        return sum(is_working_in(day, calendar) for day in days)
 
     badges = []
     for appeal in appeals:

@@ -16,12 +16,13 @@ from gonghui.core.models import CalendarDay, DayKind
 _ONE_DAY = timedelta(days=1)
 
 
-def _calendar(first: date, last: date) -> dict[date, str]:
+def calendar_between(first: date, last: date) -> dict[date, str]:
     """The listed exceptions between `first` and `last`, both included."""
     return dict(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind"))
 
 
-def _is_working(day: date, calendar: dict[date, str]) -> bool:
+def is_working_in(day: date, calendar: dict[date, str]) -> bool:
+    """Whether `day` is worked, given the exceptions `calendar_between` read for its range."""
     kind = calendar.get(day)
     if kind is None:
         return day.weekday() < 5
@@ -30,7 +31,7 @@ def _is_working(day: date, calendar: dict[date, str]) -> bool:
 
 def is_working_day(day: date) -> bool:
     """True on Monday–Friday unless listed as a holiday, and on listed working weekend days."""
-    return _is_working(day, _calendar(day, day))
+    return is_working_in(day, calendar_between(day, day))
 
 
 def add_working_days(start: date, n: int) -> date:
@@ -50,10 +51,10 @@ def add_working_days(start: date, n: int) -> date:
         # window (one query) suffices; the loop only guards against an absurd calendar.
         span = 2 * remaining + 30
         edge = day + step * span
-        calendar = _calendar(min(day, edge), max(day, edge))
+        calendar = calendar_between(min(day, edge), max(day, edge))
         for _ in range(span):
             day += step
-            if _is_working(day, calendar):
+            if is_working_in(day, calendar):
                 remaining -= 1
                 if remaining == 0:
                     return day

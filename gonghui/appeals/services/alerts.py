@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability, can
 from gonghui.appeals.models import Alert, AlertKind, Appeal
-from gonghui.appeals.permissions import can_handle_appeals
 from gonghui.appeals.services.routing import ancestors_of
 from gonghui.core.scoping import scoped
 from gonghui.orgs.models import OrgKind, UnionOrg
@@ -76,7 +76,7 @@ def alerts_check(*, appeal: Appeal) -> list[Alert]:
 
 @transaction.atomic
 def alert_acknowledge(*, user: Any, alert: Alert) -> Alert:
-    if not can_handle_appeals(user):
+    if not can(user, Capability.HANDLE_APPEALS):
         raise PermissionDenied(_("Your role may not handle appeals."))
     locked = scoped(Alert.objects.select_for_update(), user=user).filter(pk=alert.pk).first()
     if locked is None:

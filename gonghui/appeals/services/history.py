@@ -5,8 +5,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability, can
 from gonghui.appeals.models import Appeal, AppealAction
-from gonghui.appeals.permissions import can_handle_appeals
 from gonghui.core.scoping import scoped
 
 SYSTEM = "system"
@@ -21,7 +21,7 @@ def actor_name(user: Any) -> str:
 
 def lock_for(*, user: Any, appeal: Appeal) -> Appeal:
     """Re-read and lock `appeal` inside the user's scope; PermissionDenied otherwise."""
-    if not can_handle_appeals(user):
+    if not can(user, Capability.HANDLE_APPEALS):
         raise PermissionDenied(_("Your role may not handle appeals."))
     locked = (
         scoped(Appeal.objects.select_for_update(of=("self",)), user=user)

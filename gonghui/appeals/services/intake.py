@@ -10,9 +10,10 @@ the transaction commits. `appeal_intake_idempotent` wraps it for `POST /api/v1/a
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -374,6 +375,17 @@ def appeal_intake_idempotent(
     attempt.appeal, attempt.status_code, attempt.response = appeal, 201, body
     attempt.save(update_fields=["appeal", "status_code", "response"])
     return IntakeOutcome(status_code=201, body=body, replayed=False)
+
+
+@transaction.atomic
+def intake_keys_prune(*, now: datetime | None = None) -> int:
+    """Forget the Idempotency-Keys older than `APPEALS_INTAKE_KEY_DAYS` (their appeals stay).
+
+    A channel retries within minutes or hours; after the retention a reused key files anew.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.APPEALS_INTAKE_KEY_DAYS)
+    deleted, _by_model = IntakeRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 _INTAKE_FIELDS = (

@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 
+from gonghui.accounts.capabilities import Capability, roles_with
 from gonghui.accounts.models import User
 from gonghui.appeals.models import Category, Level, RoutingRule
-from gonghui.appeals.permissions import ASSIGNABLE_ROLES
 from gonghui.appeals.services.machine import OPEN
 from gonghui.orgs.models import Employer, OrgKind, OrgStatus, UnionOrg
 
@@ -111,7 +111,9 @@ def appeal_route(
 def handler_pick(*, org: UnionOrg) -> Any:
     """The active handler or officer of `org` with the fewest open appeals (then the oldest)."""
     return (
-        User.objects.filter(scope_org=org, is_active=True, role__in=ASSIGNABLE_ROLES)
+        User.objects.filter(
+            scope_org=org, is_active=True, role__in=roles_with(Capability.TAKE_APPEALS)
+        )
         .annotate(load=Count("appeals", filter=Q(appeals__status__in=OPEN)))
         .order_by("load", "pk")
         .first()

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability, roles_with
 from gonghui.accounts.models import User
 from gonghui.appeals.models import ActionKind, Appeal, AppealStatus, Difficulty, Satisfaction
-from gonghui.appeals.permissions import ASSIGNABLE_ROLES
 from gonghui.appeals.services.deadlines import deadline_for
 from gonghui.appeals.services.history import lock_for, lock_unscoped, record
 from gonghui.appeals.services.intake import dispatch_to_handler
@@ -55,7 +55,7 @@ def _assignable(handler: Any, org: UnionOrg) -> None:
         not isinstance(handler, User)
         or not handler.is_active
         or handler.scope_org_id != org.pk
-        or handler.role not in ASSIGNABLE_ROLES
+        or handler.role not in roles_with(Capability.TAKE_APPEALS)
     ):
         raise ValidationError(
             {"handler": [_("Choose an active appeal handler or officer of %(org)s.")

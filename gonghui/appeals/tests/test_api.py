@@ -1,12 +1,16 @@
 """POST /api/v1/appeals (channel clients, Idempotency-Key) and the staff reads."""
 
+import io
 import json
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone, translation
 
-from gonghui.appeals.models import Appeal, ChannelClient
-from gonghui.appeals.services.intake import channel_client_create
+from gonghui.appeals.models import Appeal, ChannelClient, IntakeRequest
+from gonghui.appeals.services.intake import channel_client_create, intake_keys_prune
 from gonghui.appeals.tests.helpers import file_appeal
 from gonghui.testing import api_client, run_gonghui
 
@@ -197,3 +201,32 @@ def test_an_appeal_without_employer_or_handler_reads_fine(city, city_admin):
     assert response.status_code == 200
     assert response.json()["employer_uscc"] is None
     assert response.json()["handler"] is None
+
+
+def test_keys_past_their_retention_are_forgotten_and_their_appeals_kept(city, settings):
+    settings.APPEALS_INTAKE_KEY_DAYS = 7
+    client = channel_client(city.city)
+    post(client, body(), key="old-key")
+    post(client, body(content="第二件诉求"), key="new-key")
+    IntakeRequest.objects.filter(key="old-key").update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("prune_intake_keys", stdout=out)
+
+    assert out.getvalue().strip() == "1 idempotency keys older than 7 days forgotten."
+    assert list(IntakeRequest.objects.values_list("key", flat=True)) == ["new-key"]
+    assert Appeal.objects.count() == 2
+
+
+def test_a_key_within_its_retention_still_replays(city):
+    client = channel_client(city.city)
+    first = post(client, body(), key="kept")
+    IntakeRequest.objects.update(created_at=timezone.now() - timedelta(days=6))
+
+    intake_keys_prune()
+
+    assert post(client, body(), key="kept").json() == first.json()
+    assert Appeal.objects.count() == 1

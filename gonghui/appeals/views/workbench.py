@@ -20,11 +20,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gonghui.accounts.capabilities import Capability, can
 from gonghui.accounts.models import User
 from gonghui.appeals import selectors
 from gonghui.appeals.forms import IntakeForm, WorkbenchFilterForm
 from gonghui.appeals.models import Appeal, Difficulty, Satisfaction
-from gonghui.appeals.permissions import can_handle_appeals
 from gonghui.appeals.services import workflow as wf
 from gonghui.appeals.services.alerts import alert_acknowledge
 from gonghui.appeals.services.attachments import appeal_attach
@@ -95,7 +95,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "alerts": selectors.alert_list(user=request.user)[:20],
         "handlers": selectors.handlers_of(user=request.user, org=scope_org) if scope_org else [],
         "scope_org": scope_org,
-        "can_handle": can_handle_appeals(request.user),
+        "can_handle": can(request.user, Capability.HANDLE_APPEALS),
     }
     template = "appeals/_workbench_table.html" if request.htmx else "appeals/workbench.html"
     return render(request, template, context)
@@ -156,7 +156,7 @@ def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
-    if not can_handle_appeals(request.user) or request.user.scope_org is None:
+    if not can(request.user, Capability.HANDLE_APPEALS) or request.user.scope_org is None:
         raise PermissionDenied(_("Your role may not take in appeals."))
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -225,7 +225,7 @@ def _detail_context(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
         "timeline": selectors.appeal_timeline(appeal),
         "attachments": appeal.attachments.all(),
         "actions": set(allowed_actions(appeal.status))
-        if can_handle_appeals(request.user)
+        if can(request.user, Capability.HANDLE_APPEALS)
         else set(),
         "handlers": selectors.handlers_of(user=request.user, org=appeal.org),
         "satisfactions": Satisfaction.choices,

@@ -23,6 +23,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from gonghui.accounts.services import api_token_create
 from gonghui.api import api
+from gonghui.appeals.models import Category, RoutingRule
+from gonghui.appeals.seed import seed
+from gonghui.appeals.services.intake import appeal_intake
 from gonghui.core.validators import InvalidValue, normalize_id_number
 from gonghui.members.models import MemberCard
 from gonghui.members.services.cards import card_number_for
@@ -52,7 +55,7 @@ class District:
 
 
 def _seed(org: Any, region: str, seq: int) -> dict[str, Any]:
-    """Members with cards and a pending join application in community `org`."""
+    """Members with cards, a pending join application and appeals in community `org`."""
     employer = EmployerFactory(org=org, community=org, region_code=region)
     members = [MemberFactory(org=org, employer=employer) for _ in range(3)]
     for member in members[:2]:
@@ -65,11 +68,26 @@ def _seed(org: Any, region: str, seq: int) -> dict[str, Any]:
         phone=make_phone(seq),
         employer=employer,
     )
-    return {"employer": employer, "members": members}
+    appeals = [
+        appeal_intake(
+            channel="hotline",
+            nature="request",
+            category_code=category,
+            content=f"诉求内容{seq}-{n}",
+            name=f"诉求人{seq}{n}",
+            phone=make_phone(seq + 100 + n),
+            employer_uscc=employer.uscc,
+            org_code=org.code,
+            intake_org=org,
+        )
+        for n, category in enumerate(("hardship", "wage_arrears"))
+    ]
+    return {"employer": employer, "members": members, "appeals": appeals}
 
 
 @pytest.fixture
 def seeded(city) -> dict[str, dict[str, Any]]:
+    seed(Category, RoutingRule)  # a transactional test: an earlier flush removed them
     return {
         "east": _seed(city.community, "110101", 7001),
         "west": _seed(city.other_community, "110102", 8001),
@@ -83,11 +101,13 @@ def _district(user: Any, mine: dict[str, Any], theirs: dict[str, Any], orgs, emp
             "code": [user.scope_org.code],
             "uscc": [mine["employer"].uscc],
             "member_id": [m.pk for m in mine["members"]],
+            "tracking_code": [a.tracking_code for a in mine["appeals"]],
         },
         foreign={
             "code": [org.code for org in orgs],
             "uscc": [e.uscc for e in employers],
             "member_id": [m.pk for m in theirs["members"]],
+            "tracking_code": [a.tracking_code for a in theirs["appeals"]],
         },
         foreign_text=[
             *(org.code for org in orgs),
@@ -95,6 +115,8 @@ def _district(user: Any, mine: dict[str, Any], theirs: dict[str, Any], orgs, emp
             *(e.uscc for e in employers),
             *(e.name for e in employers),
             *(m.name for m in theirs["members"]),
+            *(a.tracking_code for a in theirs["appeals"]),
+            *(a.name for a in theirs["appeals"]),
         ],
         foreign_member_ids={m.pk for m in theirs["members"]},
     )

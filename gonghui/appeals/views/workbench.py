@@ -31,6 +31,7 @@ from gonghui.appeals.services.attachments import appeal_attach
 from gonghui.appeals.services.intake import NotInScope, appeal_intake
 from gonghui.appeals.services.machine import allowed_actions
 from gonghui.appeals.sla import sla_badges
+from gonghui.core.calendar_services import calendar_year_missing
 from gonghui.core.scoping import scoped
 from gonghui.orgs.models import UnionOrg
 
@@ -96,6 +97,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "handlers": selectors.handlers_of(user=request.user, org=scope_org) if scope_org else [],
         "scope_org": scope_org,
         "can_handle": can(request.user, Capability.HANDLE_APPEALS),
+        "calendar_missing": calendar_year_missing(today=today),
     }
     template = "appeals/_workbench_table.html" if request.htmx else "appeals/workbench.html"
     return render(request, template, context)

@@ -10,11 +10,10 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.capabilities import Capability, can
@@ -25,7 +24,7 @@ from gonghui.core.audit_selectors import (
     audit_entry_list,
 )
 from gonghui.core.audit_services import audit_export_rows
-from gonghui.core.exporting import csv_stream, write_xlsx
+from gonghui.core.exporting import export_response
 from gonghui.core.models import AuditAction
 
 app_name = "audit"
@@ -114,15 +113,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     rows = audit_export_rows(user=request.user, filters=form.filters(), fmt=fmt, request=request)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
-    xlsx = write_xlsx(rows, sheet="audit")
-    response = FileResponse(xlsx.open("rb"), as_attachment=True, filename=f"audit-{stamp}.xlsx")
-    xlsx.unlink()  # the open handle keeps the data until the response is sent
-    return response
+    return export_response(rows, fmt=fmt, name="audit")
 
 
 urlpatterns = [

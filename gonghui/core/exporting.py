@@ -9,6 +9,8 @@ from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -53,3 +55,18 @@ def csv_stream(rows: Iterable[list[str]]) -> Iterator[bytes]:
     yield "\ufeff".encode()
     for row in rows:
         yield writer.writerow(row).encode()
+
+
+def export_response(
+    rows: Iterable[list[str]], *, fmt: str, name: str
+) -> FileResponse | StreamingHttpResponse:
+    """The rows as a download named `<name>-<local time>.csv` (streamed) or `.xlsx`."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+        return response
+    path = write_xlsx(rows, sheet=name)
+    download = FileResponse(path.open("rb"), as_attachment=True, filename=f"{name}-{stamp}.xlsx")
+    path.unlink()  # the open handle keeps the data until the response is sent
+    return download

@@ -4,21 +4,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability, TwoFactorRequired, can
 from gonghui.accounts.views.two_factor import two_factor_refusal
-from gonghui.core.exporting import csv_stream, write_xlsx
+from gonghui.core.exporting import export_response
 from gonghui.members import selectors
 from gonghui.members.forms import MemberFilterForm, RevealForm, UnmaskedExportForm
 from gonghui.members.services.registry import member_export_rows, member_reveal
@@ -137,15 +134,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
         )
     except TwoFactorRequired as exc:
         return two_factor_refusal(request, str(exc))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
-        return response
-    path_ = write_xlsx(rows, sheet="members")
-    response = FileResponse(path_.open("rb"), as_attachment=True, filename=f"members-{stamp}.xlsx")
-    path_.unlink()  # the open handle keeps the data until the response is sent
-    return response
+    return export_response(rows, fmt=fmt, name="members")
 
 
 urlpatterns = [

@@ -86,12 +86,18 @@ def test_demo_users_have_the_stated_scopes_and_roles() -> None:
     assert users["street_officer"] == (Role.OFFICER, "110101001", "东华门街道总工会")
     assert users["community_officer"][:2] == (Role.OFFICER, "110101001001")
     assert UnionOrg.objects.get(code="110101001001").kind == OrgKind.COMMUNITY
+    assert users["system_admin"][:2] == (Role.SYSTEM_ADMIN, "110000")
+    assert users["security_admin"][:2] == (Role.SECURITY_ADMIN, "110000")
+    assert users["auditor"][:2] == (Role.AUDITOR, "110000")
 
 
 @pytest.mark.django_db
 def test_demo_users_can_log_in_with_the_given_password() -> None:
     run_demo()
-    for username in ("city_admin", "district_officer", "street_officer", "community_officer"):
+    for username in (
+        *("city_admin", "district_officer", "street_officer", "community_officer"),
+        *("system_admin", "security_admin", "auditor"),
+    ):
         client = Client()
         response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
         assert response.status_code == 302, username

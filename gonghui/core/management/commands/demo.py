@@ -71,6 +71,10 @@ DEMO_USERS = (
     DemoUser("district_officer", Role.OFFICER, "110101", "李", "秀英"),
     DemoUser("street_officer", Role.OFFICER, "110101001", "张", "伟"),
     DemoUser("community_officer", Role.OFFICER, "110101001001", "刘", "芳"),
+    # Separation of duties: the three administrators of the city federation.
+    DemoUser("system_admin", Role.SYSTEM_ADMIN, CITY_CODE, "赵", "磊"),
+    DemoUser("security_admin", Role.SECURITY_ADMIN, CITY_CODE, "孙", "丽"),
+    DemoUser("auditor", Role.AUDITOR, CITY_CODE, "周", "敏"),
 )
 
 

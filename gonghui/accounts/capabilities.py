@@ -16,6 +16,7 @@ class Capability(StrEnum):
     MANAGE_MEMBERS = "manage_members"  # cards, transfers, join decisions, member edits
     HANDLE_APPEALS = "handle_appeals"  # act on the subtree's appeals: dispatch, reply, supervise
     TAKE_APPEALS = "take_appeals"  # a named handler: appeals dispatched to their org go to them
+    SEND_BROADCASTS = "send_broadcasts"  # SMS notices to the members of the subtree
     # Separation of duties (MLPS level 3): three administrators, none able to act as another.
     MANAGE_USERS = "manage_users"  # system administrator: staff accounts
     MANAGE_SETTINGS = "manage_settings"  # system administrator: the holiday calendar
@@ -35,7 +36,7 @@ BUSINESS = frozenset(
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.FEDERATION_ADMIN: BUSINESS | {Capability.HANDLE_APPEALS},
+    Role.FEDERATION_ADMIN: BUSINESS | {Capability.HANDLE_APPEALS, Capability.SEND_BROADCASTS},
     Role.OFFICER: frozenset(
         {
             Capability.REVEAL_PII,
@@ -43,6 +44,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_MEMBERS,
             Capability.HANDLE_APPEALS,
             Capability.TAKE_APPEALS,
+            Capability.SEND_BROADCASTS,
         }
     ),
     Role.APPEAL_HANDLER: frozenset({Capability.HANDLE_APPEALS, Capability.TAKE_APPEALS}),

@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     AUDIT_PRUNE = "audit_prune", _("Audit log pruning")
     BACKUP = "backup", _("Backup")
     RESTORE = "restore", _("Restore")
+    BROADCAST = "broadcast", _("SMS broadcast")
 
 
 class AuditEntryQuerySet(models.QuerySet):

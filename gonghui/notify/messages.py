@@ -51,6 +51,13 @@ TEMPLATES = {
             ),
             transactional=False,
         ),
+        # The sender's name in 【】 and the unsubscribe hint are what carriers require of a
+        # notice (non-transactional) SMS.
+        MessageTemplate(
+            "broadcast",
+            gettext_noop("[{sender}] {text} Reply T to unsubscribe."),
+            transactional=False,
+        ),
     )
 }
 

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +68,65 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return self.phone_masked
+
+
+class BroadcastStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    QUEUED = "queued", _("Being queued")
+    SENT = "sent", _("Queued for sending")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Broadcast(models.Model):
+    """A notice sent by SMS to the active members with a phone in `org`'s subtree.
+
+    Not transactional: opted-out phones are left out when the messages are queued and again
+    when each is sent. The fan-out is one set-based INSERT … SELECT into the outbox, run by a
+    background job; each phone gets one message however many member records share it.
+    """
+
+    scope_path = "org__path"
+
+    org = models.ForeignKey(
+        "orgs.UnionOrg", on_delete=models.PROTECT, related_name="+", verbose_name=_("audience")
+    )
+    # The writer's federation, whose name signs the message.
+    sender = models.ForeignKey(
+        "orgs.UnionOrg", on_delete=models.PROTECT, related_name="+", verbose_name=_("sender")
+    )
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BroadcastStatus.choices, default=BroadcastStatus.DRAFT
+    )
+    recipients = models.PositiveIntegerField(_("messages queued"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS broadcast")
+        verbose_name_plural = _("SMS broadcasts")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def reference(self) -> str:
+        """The outbox rows of this broadcast carry this reference."""
+        return f"broadcast:{self.pk}"

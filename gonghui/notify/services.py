@@ -52,11 +52,12 @@ def message_enqueue(
         reference=reference[:64],
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(_start_dispatcher)
+    transaction.on_commit(dispatcher_start)
     return message
 
 
-def _start_dispatcher() -> None:
+def dispatcher_start() -> None:
+    """Enqueue the dispatcher job (call it once the messages' transaction committed)."""
     from gonghui.notify.tasks import dispatch_outbox
 
     dispatch_outbox.enqueue()

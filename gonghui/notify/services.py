@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core import pii
-from gonghui.core.validators import normalize_mobile
+from gonghui.core.validators import normalize_mobile, normalize_text
 from gonghui.notify.backends import DeliveryError, SmsBackend, get_backend
 from gonghui.notify.messages import TEMPLATES, render
 from gonghui.notify.models import MessageStatus, OptOut, OutboxMessage
@@ -71,6 +71,27 @@ def opt_out_add(*, phone: str) -> OptOut:
         defaults={"phone_masked": pii.mask_phone(phone)},
     )
     return opt_out
+
+
+# What members reply to a notice to stop them (carriers' convention), compared case-blind
+# after full-width characters and spaces are folded.
+OPT_OUT_WORDS = frozenset({"T", "TD", "N", "退订", "取消", "UNSUBSCRIBE", "STOP"})
+
+
+def is_opt_out_reply(text: str) -> bool:
+    return normalize_text(text).replace(" ", "").upper() in OPT_OUT_WORDS
+
+
+@transaction.atomic
+def inbound_sms_receive(*, phone: str, text: str) -> bool:
+    """A member's reply forwarded by the SMS gateway: an opt-out word opts the phone out.
+
+    Returns whether it did; any other reply is left to the appeal line's SMS intake.
+    """
+    if not is_opt_out_reply(text):
+        return False
+    opt_out_add(phone=phone)
+    return True
 
 
 @transaction.atomic

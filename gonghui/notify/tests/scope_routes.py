@@ -2,6 +2,8 @@
 
 A broadcast is placed in the tree by its audience org."""
 
+# The SMS gateway's channel client forwards replies; a staff token gets 401 (test_inbound.py).
+PUBLIC = {"POST /api/v1/sms/inbound"}
 LISTS = {"notify:broadcasts", "notify:broadcast_new", "notify:broadcast_audience"}
 DETAILS = {"notify:broadcast": lambda c, org: {"pk": _draft_at(c, org).pk}}
 ACTIONS = {

@@ -9,22 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.accounts.models import Role
 from gonghui.accounts.selectors import users_for_password_reset
 from gonghui.accounts.services.passwords import password_link_send
+from gonghui.core.forms import StyledForm
 from gonghui.orgs.models import UnionOrg
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            field.widget.attrs.setdefault("class", css)
 
 
 class CodeForm(StyledForm):

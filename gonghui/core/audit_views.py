@@ -25,12 +25,13 @@ from gonghui.core.audit_selectors import (
 )
 from gonghui.core.audit_services import audit_export_rows
 from gonghui.core.exporting import export_response
+from gonghui.core.forms import StyledForm
 from gonghui.core.models import AuditAction
 
 app_name = "audit"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(StyledForm):
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -44,12 +45,6 @@ class AuditFilterForm(forms.Form):
     target_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
     target_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     text = forms.CharField(label=_("Reason contains"), required=False, max_length=100)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
 
     def filters(self) -> AuditFilter:
         """The valid filters (an invalid one is shown with its error and not applied)."""

@@ -21,13 +21,14 @@ from gonghui.core.calendar_services import (
     calendar_year_days,
     calendar_year_missing,
 )
+from gonghui.core.forms import StyledForm
 from gonghui.core.models import DayKind
 
 app_name = "calendar"
 REFUSED = gettext_lazy("Your role may not change the holiday calendar.")
 
 
-class RangeForm(forms.Form):
+class RangeForm(StyledForm):
     first = forms.DateField(
         label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -1,17 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.forms import StyledForm
 from gonghui.members.models import MemberStatus
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
 
 class MemberFilterForm(StyledForm):

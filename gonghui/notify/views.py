@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.capabilities import Capability, can
+from gonghui.core.forms import StyledForm
 from gonghui.notify import selectors
 from gonghui.notify.broadcast_services import (
     TEXT_MAX,
@@ -27,7 +28,7 @@ from gonghui.notify.models import Broadcast, BroadcastStatus
 app_name = "notify"
 
 
-class BroadcastForm(forms.Form):
+class BroadcastForm(StyledForm):
     org = forms.CharField(
         label=gettext_lazy("Union code of the audience"),
         max_length=32,

@@ -1,16 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.forms import StyledForm
 from gonghui.orgs.models import EmployerStatus, Industry
 
 
-class EmployerFilterForm(forms.Form):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
-
+class EmployerFilterForm(StyledForm):
     q = forms.CharField(label=_("Name or USCC"), required=False, max_length=100)
     has_union = forms.NullBooleanField(
         label=_("Union"),

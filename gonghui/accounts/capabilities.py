@@ -19,6 +19,8 @@ class Capability(StrEnum):
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
     MANAGE_KEYS = "manage_keys"  # security administrator: PII key rotation
     VIEW_AUDIT = "view_audit"  # auditor: reads and exports the audit log, changes nothing
+    HANDLE_LEGAL = "handle_legal"  # consultations, legal aid and dispute cases: record, act
+    REVIEW_LEGAL_AID = "review_legal_aid"  # decide legal-aid applications, assign lawyers
 
 
 BUSINESS = frozenset(
@@ -27,6 +29,8 @@ BUSINESS = frozenset(
         Capability.EXPORT_PII,
         Capability.IMPORT_MEMBERS,
         Capability.MANAGE_MEMBERS,
+        Capability.HANDLE_LEGAL,
+        Capability.REVIEW_LEGAL_AID,
     }
 )
 
@@ -34,10 +38,16 @@ BUSINESS = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.FEDERATION_ADMIN: BUSINESS,
     Role.OFFICER: frozenset(
-        {Capability.REVEAL_PII, Capability.IMPORT_MEMBERS, Capability.MANAGE_MEMBERS}
+        {
+            Capability.REVEAL_PII,
+            Capability.IMPORT_MEMBERS,
+            Capability.MANAGE_MEMBERS,
+            Capability.HANDLE_LEGAL,
+            Capability.REVIEW_LEGAL_AID,
+        }
     ),
-    Role.APPEAL_HANDLER: frozenset(),
-    Role.LAWYER: frozenset(),
+    Role.APPEAL_HANDLER: frozenset({Capability.HANDLE_LEGAL}),
+    Role.LAWYER: frozenset({Capability.HANDLE_LEGAL}),
     Role.AUDITOR: frozenset({Capability.VIEW_AUDIT}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES, Capability.MANAGE_KEYS}),

@@ -65,9 +65,7 @@ def _roll(due: date, is_working_day: WorkingDay | None) -> date:
     return due
 
 
-def _clock(
-    kind: str, label: str, start: date, due: date, today: date, warn_from: date
-) -> Clock:
+def _clock(kind: str, label: str, start: date, due: date, today: date, warn_from: date) -> Clock:
     state = EXPIRED if today > due else WARNING if today >= warn_from else RUNNING
     return Clock(
         kind=kind,

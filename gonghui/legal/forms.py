@@ -68,7 +68,10 @@ class AidForm(forms.Form):
         label=_("Hardship evidence"), max_length=500, required=False, widget=forms.TextInput(TEXT)
     )
     amount_claimed = forms.CharField(
-        label=_("Amount claimed (yuan)"), max_length=20, required=False, widget=forms.TextInput(TEXT)
+        label=_("Amount claimed (yuan)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(TEXT),
     )
     summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(AREA))
 
@@ -84,7 +87,10 @@ class DisputeForm(forms.Form):
         widget=forms.Select(SELECT),
     )
     employer_uscc = forms.CharField(
-        label=_("Employer's credit code"), max_length=30, required=False, widget=forms.TextInput(TEXT)
+        label=_("Employer's credit code"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(TEXT),
     )
     employer_name = forms.CharField(
         label=_("Employer"), max_length=200, required=False, widget=forms.TextInput(TEXT)
@@ -100,8 +106,7 @@ class DisputeForm(forms.Form):
     )
     claims = forms.CharField(
         label=_("Claims (one per line: type, amount)"),
-        help_text=_("Types: %(types)s")
-        % {"types": ", ".join(ClaimType.values)},
+        help_text=_("Types: %(types)s") % {"types": ", ".join(ClaimType.values)},
         max_length=5000,
         required=False,
         widget=forms.Textarea(AREA),
@@ -187,7 +192,9 @@ class PortalRequestForm(forms.Form):
 
 class PortalFollowForm(forms.Form):
     code = forms.CharField(
-        label=_("Lookup code"), max_length=24, widget=forms.TextInput({**TEXT, "autocomplete": "off"})
+        label=_("Lookup code"),
+        max_length=24,
+        widget=forms.TextInput({**TEXT, "autocomplete": "off"}),
     )
     last4 = forms.CharField(
         label=_("Last 4 digits of your phone"),

@@ -425,8 +425,9 @@ class RightsSubtype(models.TextChoices):
 
 
 class ResolutionPath(models.TextChoices):
-    ADMINISTRATIVE_SUPERVISION = "administrative_supervision", _(
-        "Administrative supervision (labour inspection)"
+    ADMINISTRATIVE_SUPERVISION = (
+        "administrative_supervision",
+        _("Administrative supervision (labour inspection)"),
     )
     NEGOTIATION = "negotiation", _("Negotiation")
     MEDIATION = "mediation", _("Mediation")
@@ -516,13 +517,9 @@ class DisputeCase(models.Model):
         related_name="cases",
         verbose_name=_("mediation centre or room"),
     )
-    knew_on = models.DateField(
-        _("worker knew of the infringement on"), null=True, blank=True
-    )
+    knew_on = models.DateField(_("worker knew of the infringement on"), null=True, blank=True)
     mediation_applied_on = models.DateField(_("mediation applied for on"), null=True, blank=True)
-    arbitration_accepted_on = models.DateField(
-        _("arbitration accepted on"), null=True, blank=True
-    )
+    arbitration_accepted_on = models.DateField(_("arbitration accepted on"), null=True, blank=True)
     award_extended = models.BooleanField(_("award period extended by 15 days"), default=False)
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=DisputeOutcome.choices, blank=True

@@ -162,7 +162,9 @@ def clock_board(*, user: Any, today: date, limit: int = 200) -> list[ClockRow]:
         | Q(knew_on__isnull=False)
         | Q(arbitration_accepted_on__isnull=False)
     )
-    rows = [ClockRow(case, clock) for case in qs[:limit] for clock in case_clocks(case, today=today)]
+    rows = [
+        ClockRow(case, clock) for case in qs[:limit] for clock in case_clocks(case, today=today)
+    ]
     order = {clocks.EXPIRED: 0, clocks.WARNING: 1, clocks.RUNNING: 2}
     return sorted(rows, key=lambda r: (order[r.clock.state], r.clock.due))
 

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -476,13 +476,13 @@ def _aid_locked(case: LegalAidCase, allowed: tuple[str, ...]) -> LegalAidCase:
 def aid_review(*, user: Any, case: LegalAidCase, approve: bool, note: str = "") -> LegalAidCase:
     """Approve or reject an application. Approving one the check found ineligible, or
     rejecting an eligible one, needs a note saying why."""
-    require(user, Capability.REVIEW_LEGAL_AID, _("Your role may not decide legal-aid applications."))
+    require(
+        user, Capability.REVIEW_LEGAL_AID, _("Your role may not decide legal-aid applications.")
+    )
     case = _aid_locked(case, (AidStatus.APPLIED,))
     note = note.strip()
     if approve != case.eligible and not note:
-        raise ValidationError(
-            {"note": [_("Say why you decide against the eligibility check.")]}
-        )
+        raise ValidationError({"note": [_("Say why you decide against the eligibility check.")]})
     case.status = AidStatus.APPROVED if approve else AidStatus.REJECTED
     case.review_note = note
     case.reviewed_by = user
@@ -548,9 +548,7 @@ def aid_close(
 # --- dispute cases -----------------------------------------------------------------------------
 
 
-def major_reasons(
-    *, workers_involved: int, amount: Decimal, from_alert: bool
-) -> list[str]:
+def major_reasons(*, workers_involved: int, amount: Decimal, from_alert: bool) -> list[str]:
     """Why a dispute is major (empty: it is not): ≥ N workers, amount over the threshold, or
     raised from an early-warning alert of the appeal line."""
     reasons = []
@@ -659,9 +657,7 @@ def dispute_create(
     ]  # fmt: skip
     workers_involved = max(workers_involved, len(people))
     if not 1 <= workers_involved <= WORKERS_MAX:
-        _fail(
-            errors, "workers_involved", _("Workers involved must be between 1 and 100 000.")
-        )
+        _fail(errors, "workers_involved", _("Workers involved must be between 1 and 100 000."))
     parsed = _claims(errors, claims or [])
     if knew_on is not None and knew_on > timezone.localdate():
         _fail(errors, "knew_on", _("This date lies in the future."))

@@ -149,9 +149,7 @@ def _disputes_by(user: Any, year: int | None, key: str) -> dict[Any, Figures]:
         figures.recovered += _zero(row["recovered"])
     claims = Claim.objects.filter(case__in=disputes.values("pk"))
     for row in (
-        claims.values(*(f"case__{k}" for k in key.split(",")))
-        .annotate(s=Sum("amount"))
-        .order_by()
+        claims.values(*(f"case__{k}" for k in key.split(","))).annotate(s=Sum("amount")).order_by()
     ):
         out[tuple(row[f"case__{k}"] for k in key.split(","))].involved += _zero(row["s"])
     return out

@@ -132,7 +132,9 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Consultation %(code)s recorded.") % {"code": consultation.code})
+            messages.success(
+                request, _("Consultation %(code)s recorded.") % {"code": consultation.code}
+            )
             return redirect("legal:consultation", pk=consultation.pk)
     return render(request, "legal/form.html", {"form": form, "title": _("New consultation")})
 
@@ -245,7 +247,9 @@ def aid_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Application %(code)s recorded.") % {"code": case.code})
             return redirect("legal:aid", pk=case.pk)
-    return render(request, "legal/form.html", {"form": form, "title": _("New legal-aid application")})
+    return render(
+        request, "legal/form.html", {"form": form, "title": _("New legal-aid application")}
+    )
 
 
 def _aid(request: HttpRequest, pk: int) -> LegalAidCase:
@@ -274,6 +278,11 @@ def aid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _lawyer(request: HttpRequest) -> Any:
+    chosen = _int_or_none(request.POST.get("lawyer")) or 0
+    return selectors.lawyers_for(user=request.user).filter(pk=chosen).first()
+
+
 AidAct = Callable[[HttpRequest, LegalAidCase], LegalAidCase]
 AID_ACTIONS: dict[str, AidAct] = {
     "approve": lambda r, c: services.aid_review(
@@ -284,7 +293,7 @@ AID_ACTIONS: dict[str, AidAct] = {
     ),
     "assign": lambda r, c: services.aid_assign(
         user=r.user, case=c,
-        lawyer=selectors.lawyers_for(user=r.user).filter(pk=_int_or_none(r.POST.get("lawyer")) or 0).first(),
+        lawyer=_lawyer(r),
     ),
     "handle": lambda r, c: services.aid_handle(user=r.user, case=c, note=r.POST.get("note", "")),
     "close": lambda r, c: services.aid_close(
@@ -446,7 +455,7 @@ DISPUTE_ACTIONS: dict[str, DisputeAct] = {
     "dates": _dates,
     "assign": lambda r, c: services.dispute_lawyer_assign(
         user=r.user, case=c,
-        lawyer=selectors.lawyers_for(user=r.user).filter(pk=_int_or_none(r.POST.get("lawyer")) or 0).first(),
+        lawyer=_lawyer(r),
     ),
     "document": lambda r, c: services.document_generate(
         user=r.user, case=c, kind=r.POST.get("kind", "")

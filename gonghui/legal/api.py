@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -220,7 +220,7 @@ def create_dispute(request: HttpRequest, payload: DisputeIn) -> Any:
         return _error(403, str(exc))
     except ValidationError as exc:
         return _error(422, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    return 201, case
+    return Status(201, case)
 
 
 @router.get("/disputes", response=list[DisputeOut], summary="Dispute cases in the caller's scope")
@@ -265,7 +265,7 @@ def add_step(request: HttpRequest, dispute_id: int, payload: StepIn) -> Any:
     except ValidationError as exc:
         return _error(422, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     case.refresh_from_db()
-    return 201, case
+    return Status(201, case)
 
 
 @router.get("/stats/legal", summary="Legal-services figures of the caller's subtree")

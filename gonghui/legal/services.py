@@ -899,7 +899,8 @@ def appeal_to_legal(
         dispute_type=dispute_type,
         rights_subtype=rights_subtype,
         summary=appeal.content,
-        employer_name=appeal.employer_name or (appeal.employer.name if appeal.employer else ""),
+        employer_name=appeal.employer_name
+        or (appeal.employer.name if appeal.employer else _("(employer not named)")),
         employer_uscc=appeal.employer.uscc if appeal.employer else "",
         workers_involved=appeal.workers_involved,
         workers=[{"name": appeal.name, "phone": phone}],

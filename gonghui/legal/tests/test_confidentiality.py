@@ -79,12 +79,15 @@ def test_a_lawyer_sees_only_consultations_they_answered(city, lawyer_a, lawyer_b
 def test_an_officer_outside_the_subtree_gets_404(city, case_of_a, sibling_street_officer):
     client = logged_in(sibling_street_officer)
     assert client.get(f"/legal/disputes/{case_of_a.pk}/").status_code == 404
-    assert api_client(sibling_street_officer).get(
-        f"/api/v1/disputes/{case_of_a.pk}"
-    ).status_code == 404
+    assert (
+        api_client(sibling_street_officer).get(f"/api/v1/disputes/{case_of_a.pk}").status_code
+        == 404
+    )
 
 
-def test_an_officer_of_the_subtree_sees_every_case_of_it(city, case_of_a, case_of_b, street_officer):
+def test_an_officer_of_the_subtree_sees_every_case_of_it(
+    city, case_of_a, case_of_b, street_officer
+):
     body = logged_in(street_officer).get("/legal/disputes/").content.decode()
     assert case_of_a.code in body
     assert case_of_b.code in body
@@ -93,7 +96,9 @@ def test_an_officer_of_the_subtree_sees_every_case_of_it(city, case_of_a, case_o
 def test_every_opening_of_a_case_file_is_audited(case_of_a, street_officer, lawyer_a):
     logged_in(street_officer).get(f"/legal/disputes/{case_of_a.pk}/")
     logged_in(lawyer_a.user).get(f"/legal/disputes/{case_of_a.pk}/")
-    entries = AuditEntry.objects.filter(target_type="legal.disputecase", target_id=str(case_of_a.pk))
+    entries = AuditEntry.objects.filter(
+        target_type="legal.disputecase", target_id=str(case_of_a.pk)
+    )
     assert sorted(e.actor_name for e in entries) == ["lawyer_a", "street_officer"]
 
 

@@ -585,7 +585,7 @@ def _team_for(org: UnionOrg) -> LawyerTeam | None:
     return max(teams, key=lambda t: (len(t.org.path), -t.pk), default=None)
 
 
-def _dispatch(case: DisputeCase) -> None:
+def _dispatch(case: DisputeCase, *, notify: bool = True) -> None:
     """Assign the lawyers' group and tell every one of its lawyers (SMS outbox)."""
     team = _team_for(case.org)
     if team is None:
@@ -595,7 +595,7 @@ def _dispatch(case: DisputeCase) -> None:
     lawyers = list(team.lawyers.filter(active=True))
     case.lawyers.add(*lawyers)
     for lawyer in lawyers:
-        if not lawyer.phone:
+        if not lawyer.phone or not notify:
             continue
         message_enqueue(
             template="legal_major_dispatch",
@@ -628,8 +628,10 @@ def dispute_create(
     alert: Alert | None = None,
     consultation: Consultation | None = None,
     created_at: datetime | None = None,
+    notify: bool = True,
 ) -> DisputeCase:
-    """Record a dispute case, classified to its paths; a major one goes to the lawyers' group."""
+    """Record a dispute case, classified to its paths; a major one goes to the lawyers' group.
+    `notify=False` assigns the group without texting it (loading past cases)."""
     _require_handler(user)
     errors: dict[str, list[str]] = {}
     try:
@@ -698,7 +700,7 @@ def dispute_create(
     if lawyer is not None:
         case.lawyers.add(lawyer)
     if case.is_major:
-        _dispatch(case)
+        _dispatch(case, notify=notify)
     return case
 
 

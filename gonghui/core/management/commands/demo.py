@@ -325,7 +325,7 @@ class Command(BaseCommand):
             default=DEFAULT_LEGAL_CASES,
             metavar="N",
             help=gettext_lazy(
-                "number of labour-dispute cases over 18 months (default %(default)s)"
+                "number of legal dispute cases over 18 months (default %(default)s)"
             ),
         )
         parser.add_argument(

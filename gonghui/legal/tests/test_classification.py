@@ -36,9 +36,11 @@ def test_the_table_has_exactly_the_three_valid_classifications():
 
 @pytest.mark.parametrize("subtype", ["illegal", "contested"])
 def test_an_interest_dispute_with_a_rights_subtype_is_refused_with_a_clear_message(subtype):
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         recommended_paths("interest", subtype)
-    assert caught.value.message_dict == {
+    with translation.override("en"):
+        messages = caught.value.message_dict
+    assert messages == {
         "rights_subtype": [
             "An interest dispute (a claim beyond statute) has no rights subtype: "
             "leave the subtype empty."

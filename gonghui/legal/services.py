@@ -264,14 +264,14 @@ def consultation_answer(
         raise ValidationError(errors)
     consultation.answer = answer
     consultation.duration_minutes = duration_minutes
-    consultation.lawyer = lawyer or consultation.lawyer or _lawyer_of(user)
+    consultation.lawyer = lawyer or consultation.lawyer or lawyer_of(user)
     consultation.status = ConsultationStatus.ANSWERED
     consultation.answered_at = answered_at or timezone.now()
     consultation.save()
     return consultation
 
 
-def _lawyer_of(user: Any) -> Lawyer | None:
+def lawyer_of(user: Any) -> Lawyer | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return Lawyer.objects.filter(user=user).first()
@@ -696,7 +696,7 @@ def dispute_create(
     DisputeWorker.objects.bulk_create(
         [DisputeWorker(case=case, member=_member_of(p), **p.protected()) for p in people]
     )
-    lawyer = _lawyer_of(user)
+    lawyer = lawyer_of(user)
     if lawyer is not None:
         case.lawyers.add(lawyer)
     if case.is_major:

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from gonghui.legal import selectors
 from gonghui.legal.models import (
     Claim,
-    DisputeCase,
     DisputeOutcome,
     DisputeType,
     ResolutionPath,
@@ -231,6 +230,3 @@ def stats_years(*, user: Any) -> list[int]:
         .order_by()
     )
     return sorted({y for y in years if y}, reverse=True)
-
-
-__all__ = ["DisputeCase", "Figures", "LegalStats", "legal_stats", "stats_years"]

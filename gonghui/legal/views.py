@@ -7,7 +7,6 @@ case file or one of its documents is audited.
 """
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -126,7 +125,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
                 employer_name=data["employer"],
                 answer=data["answer"],
                 duration_minutes=data["duration_minutes"],
-                lawyer=services._lawyer_of(request.user),
+                lawyer=services.lawyer_of(request.user),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -401,13 +400,6 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise ValidationError(_("Enter a valid date.")) from None
-
-
 def _step(r: HttpRequest, c: DisputeCase) -> Any:
     form = StepForm(r.POST)
     if not form.is_valid():
@@ -642,5 +634,3 @@ urlpatterns = [
     path("portal/legal/done/", portal_done, name="portal_done"),
     path("portal/legal/follow/", portal_follow, name="portal_follow"),
 ]
-
-__all__ = ["AidOutcome", "urlpatterns"]

@@ -68,6 +68,18 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _run(request: HttpRequest, act: Callable[[HttpRequest, Any], Any] | None, obj: Any) -> None:
+    """Run one action on `obj` (404 for an unknown one); its outcome becomes a message."""
+    if act is None:
+        raise Http404
+    try:
+        act(request, obj)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Done."))
+
+
 def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -306,14 +318,7 @@ AID_ACTIONS: dict[str, AidAct] = {
 @require_POST
 def aid_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _aid(request, pk)
-    if action not in AID_ACTIONS:
-        raise Http404
-    try:
-        AID_ACTIONS[action](request, case)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Done."))
+    _run(request, AID_ACTIONS.get(action), case)
     return redirect("legal:aid", pk=case.pk)
 
 
@@ -459,14 +464,7 @@ DISPUTE_ACTIONS: dict[str, DisputeAct] = {
 @require_POST
 def dispute_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _dispute(request, pk)
-    if action not in DISPUTE_ACTIONS:
-        raise Http404
-    try:
-        DISPUTE_ACTIONS[action](request, case)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Done."))
+    _run(request, DISPUTE_ACTIONS.get(action), case)
     return redirect("legal:dispute", pk=case.pk)
 
 

@@ -50,7 +50,7 @@ def test_a_mediation_step_starts_the_clock_on_the_case_page(english, live_server
 def test_a_worker_asks_for_legal_aid_from_the_portal(english, live_server, city):
     page = english
     page.goto(f"{live_server.url}/portal/legal/new/")
-    page.get_by_label("Legal aid").check()
+    page.get_by_role("radio", name="Legal aid").check()
     page.get_by_label("Your name").fill("钱多")
     page.get_by_label("Mobile phone").fill("13711112222")
     page.get_by_label("Your question or situation").fill("工伤不被认定")

@@ -36,16 +36,14 @@ def test_the_admin_form_refuses_a_bad_phone(firm_a):
     assert "new_phone" in form.errors
 
 
-def test_the_providers_page_lists_firms_roster_groups_and_places(
-    city, district_officer, lawyer_a, team
-):
+def test_the_providers_page_lists_firms_roster_groups_and_places(city, city_admin, lawyer_a, team):
     DutyRoster.objects.create(
         lawyer=lawyer_a, day=timezone.localdate() + timedelta(days=1), shift=DutyShift.MORNING
     )
     MediationPlace.objects.create(
         org=city.street, name="东华门街道调解室", kind=PlaceKind.ROOM, address="东华门大街1号"
     )
-    body = logged_in(district_officer).get("/legal/providers/").content.decode()
+    body = logged_in(city_admin).get("/legal/providers/").content.decode()
     for text in ("北京甲律师事务所", "张律师", "东城区职工维权律师团", "东华门街道调解室"):
         assert text in body
     assert "13900000001" not in body
@@ -66,3 +64,8 @@ def test_a_major_dispute_goes_to_the_nearest_group_above(city, team, firm_b, law
     )  # fmt: skip
     assert near.team == team
     assert far.team == city_group
+
+
+def test_a_district_officer_does_not_see_the_citys_contracts(city, district_officer, firm_a):
+    body = logged_in(district_officer).get("/legal/providers/").content.decode()
+    assert firm_a.name not in body

@@ -56,9 +56,14 @@ QUESTIONS = {
     Topic.OTHER: "劳务派遣工与正式工同工不同酬，怎么办？",
 }
 ANSWER = "根据《劳动合同法》及相关规定，建议先与单位协商；协商不成可申请调解或劳动仲裁。"
-# (type, subtype, claim type, outcome plan) — every path and every outcome appears.
+# (type, subtype, claim type, outcome plan) — every path and every outcome appears; most
+# contested cases end in a successful mediation, as in the seed (81 000 of 116 000).
 PLANS = (
     ("rights", "contested", "wages", "mediated"),
+    ("rights", "contested", "overtime", "mediated"),
+    ("rights", "contested", "severance", "mediated"),
+    ("rights", "contested", "wages", "mediated"),
+    ("rights", "contested", "injury", "mediated"),
     ("rights", "contested", "wages", "mediated_unperformed"),
     ("rights", "contested", "severance", "negotiated"),
     ("rights", "contested", "overtime", "arbitration_award"),

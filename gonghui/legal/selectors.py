@@ -93,6 +93,17 @@ def lawyers_for(*, user: Any) -> QuerySet[Lawyer]:
     )
 
 
+def on_duty(*, user: Any, day: date) -> list[DutyRoster]:
+    """Who answers the 12351 legal line on `day`: lawyers of firms bought in the user's subtree
+    or above it (the same lawyers the user may assign)."""
+    lawyers = lawyers_for(user=user)
+    return list(
+        DutyRoster.objects.filter(day=day, lawyer__in=lawyers).select_related(
+            "lawyer", "lawyer__firm"
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Providers:
     firms: list[LawFirm]

@@ -98,7 +98,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "open_disputes": selectors.dispute_list(user=user, status=DisputeStatus.OPEN).count(),
         "open_consultations": selectors.consultation_list(user=user, status="open").count(),
         "aid_waiting": selectors.aid_list(user=user, status=AidStatus.APPLIED).count(),
-        "recent_consultations": selectors.consultation_list(user=user)[:10],
+        "on_duty": selectors.on_duty(user=user, day=today),
         "today": today,
     }
     return render(request, "legal/workbench.html", context)
@@ -137,7 +137,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
                 employer_name=data["employer"],
                 answer=data["answer"],
                 duration_minutes=data["duration_minutes"],
-                lawyer=services.lawyer_of(request.user),
+                lawyer=services.lawyer_of(request.user) or _duty_lawyer(request, data["channel"]),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -148,6 +148,14 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("legal:consultation", pk=consultation.pk)
     return render(request, "legal/form.html", {"form": form, "title": _("New consultation")})
+
+
+def _duty_lawyer(request: HttpRequest, channel: str) -> Any:
+    """A hotline consultation goes to the lawyer on duty today (the first, if several)."""
+    if channel != "hotline":
+        return None
+    duty = selectors.on_duty(user=request.user, day=timezone.localdate())
+    return duty[0].lawyer if duty else None
 
 
 def _consultation(request: HttpRequest, pk: int) -> Consultation:

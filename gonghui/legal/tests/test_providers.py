@@ -69,3 +69,16 @@ def test_a_major_dispute_goes_to_the_nearest_group_above(city, team, firm_b, law
 def test_a_district_officer_does_not_see_the_citys_contracts(city, district_officer, firm_a):
     body = logged_in(district_officer).get("/legal/providers/").content.decode()
     assert firm_a.name not in body
+
+
+def test_a_hotline_consultation_goes_to_the_lawyer_on_duty(city, city_admin, lawyer_a):
+    DutyRoster.objects.create(lawyer=lawyer_a, day=timezone.localdate(), shift=DutyShift.FULL_DAY)
+    client = logged_in(city_admin)
+    assert lawyer_a.name in client.get("/legal/").content.decode()
+    client.post(
+        "/legal/consultations/new/",
+        {"channel": "hotline", "topic": "wages", "name": "某人", "question": "欠薪怎么办"},
+    )
+    from gonghui.legal.models import Consultation
+
+    assert Consultation.objects.get().lawyer == lawyer_a

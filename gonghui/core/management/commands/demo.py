@@ -324,9 +324,7 @@ class Command(BaseCommand):
             type=_non_negative,
             default=DEFAULT_LEGAL_CASES,
             metavar="N",
-            help=gettext_lazy(
-                "number of legal dispute cases over 18 months (default %(default)s)"
-            ),
+            help=gettext_lazy("number of legal dispute cases over 18 months (default %(default)s)"),
         )
         parser.add_argument(
             "--password",

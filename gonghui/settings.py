@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.appeals",
     "gonghui.notify",
+    "gonghui.legal",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -363,3 +364,9 @@ NOTIFY_RETRY_SECONDS = env_int("GONGHUI_SMS_RETRY_SECONDS", 60, minimum=0)
 # A message left `sending` this long (its dispatcher died) is offered to the gateway again.
 NOTIFY_LEASE_SECONDS = env_int("GONGHUI_SMS_LEASE_SECONDS", 300, minimum=0)
 NOTIFY_BATCH = env_int("GONGHUI_SMS_BATCH", 100, minimum=1)
+
+# --- Legal services and labour-dispute mediation (gonghui.legal) --------------------------------
+# A dispute case is major (dispatched to the lawyers' group at once) from this many workers
+# involved, or when the claims add up to more than this many yuan.
+LEGAL_MAJOR_WORKERS = env_int("GONGHUI_LEGAL_MAJOR_WORKERS", 10, minimum=2)
+LEGAL_MAJOR_AMOUNT = env_int("GONGHUI_LEGAL_MAJOR_AMOUNT", 500_000, minimum=1)

@@ -23,6 +23,8 @@ class Capability(StrEnum):
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
     MANAGE_KEYS = "manage_keys"  # security administrator: PII key rotation
     VIEW_AUDIT = "view_audit"  # auditor: reads and exports the audit log, changes nothing
+    HANDLE_LEGAL = "handle_legal"  # consultations, legal aid and dispute cases: record, act
+    REVIEW_LEGAL_AID = "review_legal_aid"  # decide legal-aid applications, assign lawyers
 
 
 BUSINESS = frozenset(
@@ -31,6 +33,8 @@ BUSINESS = frozenset(
         Capability.EXPORT_PII,
         Capability.IMPORT_MEMBERS,
         Capability.MANAGE_MEMBERS,
+        Capability.HANDLE_LEGAL,
+        Capability.REVIEW_LEGAL_AID,
     }
 )
 
@@ -45,10 +49,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.HANDLE_APPEALS,
             Capability.TAKE_APPEALS,
             Capability.SEND_BROADCASTS,
+            Capability.HANDLE_LEGAL,
+            Capability.REVIEW_LEGAL_AID,
         }
     ),
-    Role.APPEAL_HANDLER: frozenset({Capability.HANDLE_APPEALS, Capability.TAKE_APPEALS}),
-    Role.LAWYER: frozenset(),
+    Role.APPEAL_HANDLER: frozenset(
+        {Capability.HANDLE_APPEALS, Capability.TAKE_APPEALS, Capability.HANDLE_LEGAL}
+    ),
+    Role.LAWYER: frozenset({Capability.HANDLE_LEGAL}),
     Role.AUDITOR: frozenset({Capability.VIEW_AUDIT}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES, Capability.MANAGE_KEYS}),

@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,7 @@ from gonghui.appeals.services.deadlines import deadline_for
 from gonghui.appeals.services.history import record
 from gonghui.appeals.services.routing import appeal_route, handler_pick
 from gonghui.core import pii
-from gonghui.core.models import Counter
+from gonghui.core.counters import counter_raise
 from gonghui.core.validators import (
     InvalidValue,
     normalize_id_number,
@@ -61,16 +60,7 @@ class NotInScope(Exception):
 
 def tracking_code_reserve(*, year: int) -> str:
     """The next tracking code of `year`; reserved under the counter's row lock (see cards)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("tracking codes must be reserved inside the intake transaction")
-    name = f"appeal_tracking_{year}"
-    if not Counter.objects.filter(name=name).update(value=F("value") + 1):
-        try:
-            with transaction.atomic():  # savepoint: a concurrent first intake may win the insert
-                Counter.objects.create(name=name, value=1)
-        except IntegrityError:
-            Counter.objects.filter(name=name).update(value=F("value") + 1)
-    sequence = Counter.objects.values_list("value", flat=True).get(name=name)
+    sequence = counter_raise(f"appeal_tracking_{year}")
     return f"{TRACKING_PREFIX}{year}{sequence:0{SEQUENCE_DIGITS}d}"
 
 

@@ -16,13 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, require
-from gonghui.core.models import Counter
+from gonghui.core.counters import counter_raise
 from gonghui.core.scoping import scoped
 from gonghui.members.models import CardStatus, Member, MemberCard, MemberStatus
 from gonghui.orgs.models import UnionOrg
@@ -87,16 +87,7 @@ def card_numbers_reserve(*, count: int) -> list[str]:
     """
     if count < 1:
         return []
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("card numbers must be reserved inside the issuing transaction")
-    raised = Counter.objects.filter(name=CARD_COUNTER).update(value=F("value") + count)
-    if not raised:
-        try:
-            with transaction.atomic():  # savepoint: a concurrent first issuer may win the insert
-                Counter.objects.create(name=CARD_COUNTER, value=count)
-        except IntegrityError:
-            Counter.objects.filter(name=CARD_COUNTER).update(value=F("value") + count)
-    last = Counter.objects.values_list("value", flat=True).get(name=CARD_COUNTER)
+    last = counter_raise(CARD_COUNTER, count)
     if last > SEQUENCE_MAX:
         raise ValidationError(
             _("The card number sequence is exhausted; configure a new issuer prefix."),

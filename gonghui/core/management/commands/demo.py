@@ -39,6 +39,7 @@ from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.appeals.demo import DEFAULT_APPEALS, load_appeals
 from gonghui.core.importing import ImportResult
+from gonghui.legal.demo import DEFAULT_LEGAL_CASES, load_legal
 from gonghui.members.demo import FIELDS, as_raw_rows, generate_members
 from gonghui.members.pool import row_chunks
 from gonghui.members.services.cards import card_bulk_issue
@@ -323,6 +324,13 @@ class Command(BaseCommand):
             help=gettext_lazy("number of 12351 appeals over 18 months (default %(default)s)"),
         )
         parser.add_argument(
+            "--legal-cases",
+            type=_non_negative,
+            default=DEFAULT_LEGAL_CASES,
+            metavar="N",
+            help=gettext_lazy("number of legal dispute cases over 18 months (default %(default)s)"),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -401,6 +409,14 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 today=today,
                 progress=lambda n: progress.update(appeals_task, completed=n),
+            )
+            legal_task = progress.add_task(_("Legal services"), total=options["legal_cases"])
+            load_legal(
+                count=options["legal_cases"],
+                seed=options["seed"],
+                today=today,
+                password=password,
+                progress=lambda n: progress.update(legal_task, completed=n),
             )
         self._summary(console, load, today)
         host, port = options["host"], options["port"]

@@ -23,6 +23,7 @@ from gonghui.orgs.importing import (
     clean_org,
 )
 from gonghui.orgs.models import Employer, OrgKind, UnionOrg
+from gonghui.orgs.services.supervision import supervision_close_established
 
 BATCH = 2000
 _ORG_FIELDS = ("name", "kind", "region_code", "established_on")
@@ -352,6 +353,7 @@ def _employer_write(
     }
     to_create: list[Employer] = []
     to_update: list[Employer] = []
+    unionised: list[int] = []  # existing employers whose union this file registers
     now = timezone.now()
     for number, rec, cells in clean:
         try:
@@ -402,6 +404,7 @@ def _employer_write(
             changed = True
         else:
             changed = False
+        had_union = employer.union_id
         for f in _EMPLOYER_FIELDS:
             if getattr(employer, f) != getattr(rec, f):
                 setattr(employer, f, getattr(rec, f))
@@ -423,6 +426,8 @@ def _employer_write(
         if employer.pk is None:
             to_create.append(employer)
         elif changed:
+            if union is not None and union.pk != had_union:
+                unionised.append(employer.pk)
             employer.updated_at = now
             to_update.append(employer)
         else:
@@ -433,6 +438,8 @@ def _employer_write(
     )
     result.created += len(to_create)
     result.updated += len(to_update)
+    # Registering a union ends the employer's establishment supervision, in this transaction.
+    supervision_close_established(employer_ids=unionised)
 
 
 def _linked_org(

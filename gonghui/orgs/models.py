@@ -455,7 +455,7 @@ class SupervisionFollowUp(models.Model):
         return f"{self.item_id} {self.happened_on} {self.outcome}"
 
 
-# --- staffing (工会社会化干部, 社区工会干事, 工资集体协商指导员) --------------------------------------
+# --- staffing (工会社会化干部, 社区工会干事, 工资集体协商指导员) ---------------------------
 
 
 class WorkerKind(models.TextChoices):
@@ -568,8 +568,8 @@ class RatingItem(models.Model):
 
 
 class RatingGrade(models.TextChoices):
-    MODEL = "model", _("Model (创优)")
-    PASS = "pass", _("Meets the standard (达标)")
+    MODEL = "model", _("Model union")
+    PASS = "pass", _("Meets the standard")
     FAIL = "fail", _("Below the standard")
 
 
@@ -587,8 +587,8 @@ class RatingAssessment(models.Model):
     met_items = models.ManyToManyField(
         RatingItem, blank=True, related_name="+", verbose_name=_("requirements met")
     )
-    sign_displayed = models.BooleanField(_("union sign displayed (亮牌子)"), default=False)
-    identity_displayed = models.BooleanField(_("cadres' identity displayed (亮身份)"), default=False)
+    sign_displayed = models.BooleanField(_("union sign displayed"), default=False)
+    identity_displayed = models.BooleanField(_("cadres' identity displayed"), default=False)
     note = models.TextField(_("note"), blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -241,9 +241,7 @@ def _reconcile(
     for employer in to_update:
         employer.updated_at = now
     Employer.objects.bulk_create(to_create, batch_size=BATCH)
-    Employer.objects.bulk_update(
-        to_update, [*_TRACKED, "status", "updated_at"], batch_size=BATCH
-    )
+    Employer.objects.bulk_update(to_update, [*_TRACKED, "status", "updated_at"], batch_size=BATCH)
     EmployerChange.objects.bulk_create(changes, batch_size=BATCH)
     result.created = len(to_create)
     result.updated = len(to_update)
@@ -443,4 +441,3 @@ def _dissolve_lone_union(employer: Employer) -> None:
     if not others:
         union.status = OrgStatus.DISSOLVED
         union.save(update_fields=["status", "updated_at"])
-

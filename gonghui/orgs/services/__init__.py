@@ -38,6 +38,32 @@ _EMPLOYER_FIELDS = (
 )
 
 
+def repeated_code(number: int, column: str, code: str, first: int, cells: list[str]) -> RowError:
+    """The row error of a code a file already had on an earlier row."""
+    return RowError(
+        number,
+        column,
+        code,
+        _("The code %(code)s appears again in this file (first on row %(row)d).")
+        % {"code": code, "row": first},
+        cells,
+    )
+
+
+def pilot_code_warning(number: int, uscc: str, cells: list[str]) -> RowError:
+    """Accepted, with a warning: a credit code whose check character does not match."""
+    return RowError(
+        number,
+        "uscc",
+        uscc,
+        _(
+            "Accepted with a warning: the check character does not match (an early "
+            "pilot code?). Please verify it against the business licence."
+        ),
+        cells,
+    )
+
+
 def _in_scope(org: UnionOrg, scope_org: UnionOrg | None) -> bool:
     return scope_org is None or org.path.startswith(scope_org.path)
 
@@ -75,14 +101,7 @@ def org_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg | None) -> Im
             continue
         if record.code in records:
             result.reject(
-                RowError(
-                    number,
-                    "code",
-                    record.code,
-                    _("The code %(code)s appears again in this file (first on row %(row)d).")
-                    % {"code": record.code, "row": records[record.code][0]},
-                    cells,
-                )
+                repeated_code(number, "code", record.code, records[record.code][0], cells)
             )
             continue
         records[record.code] = (number, record, cells)
@@ -308,16 +327,7 @@ def employer_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg) -> Impo
                 result.reject(exc.at(number, cells))
                 continue
             if rec.uscc in seen:
-                result.reject(
-                    RowError(
-                        number,
-                        "uscc",
-                        rec.uscc,
-                        _("The code %(code)s appears again in this file (first on row %(row)d).")
-                        % {"code": rec.uscc, "row": seen[rec.uscc]},
-                        cells,
-                    )
-                )
+                result.reject(repeated_code(number, "uscc", rec.uscc, seen[rec.uscc], cells))
                 continue
             seen[rec.uscc] = number
             clean.append((number, rec, cells))
@@ -387,18 +397,7 @@ def _employer_write(
             )
             continue
         if rec.uscc_check_failed:
-            result.warnings.append(
-                RowError(
-                    number,
-                    "uscc",
-                    rec.uscc,
-                    _(
-                        "Accepted with a warning: the check character does not match (an early "
-                        "pilot code?). Please verify it against the business licence."
-                    ),
-                    cells,
-                )
-            )
+            result.warnings.append(pilot_code_warning(number, rec.uscc, cells))
         if employer is None:
             employer = Employer(uscc=rec.uscc)
             changed = True

@@ -45,6 +45,7 @@ from gonghui.orgs.models import (
     RemovalReason,
     UnionOrg,
 )
+from gonghui.orgs.services import _region_federations, pilot_code_warning, repeated_code
 from gonghui.orgs.services.rules import meets_rule
 from gonghui.orgs.services.supervision import supervision_close_gone
 
@@ -128,16 +129,8 @@ def register_verify_rows(
             result.reject(exc.at(number, cells))
             continue
         if record.uscc in records:
-            result.reject(
-                RowError(
-                    number,
-                    "uscc",
-                    record.uscc,
-                    _("The code %(code)s appears again in this file (first on row %(row)d).")
-                    % {"code": record.uscc, "row": records[record.uscc][0]},
-                    cells,
-                )
-            )
+            first = records[record.uscc][0]
+            result.reject(repeated_code(number, "uscc", record.uscc, first, cells))
             continue
         records[record.uscc] = (number, record, cells)
     with transaction.atomic():
@@ -153,8 +146,6 @@ def _reconcile(
     file_name: str,
     result: VerificationResult,
 ) -> None:
-    from gonghui.orgs.services import _region_federations
-
     rules = OrgWorkSettings.current()
     mine = {
         e.uscc: e
@@ -187,18 +178,7 @@ def _reconcile(
     for number, record, cells in records.values():
         operating = record.status == EmployerStatus.OPERATING
         if record.uscc_check_failed:
-            result.warnings.append(
-                RowError(
-                    number,
-                    "uscc",
-                    record.uscc,
-                    _(
-                        "Accepted with a warning: the check character does not match (an early "
-                        "pilot code?). Please verify it against the business licence."
-                    ),
-                    cells,
-                )
-            )
+            result.warnings.append(pilot_code_warning(number, record.uscc, cells))
         employer = mine.get(record.uscc)
         if employer is None:
             if operating:
@@ -378,9 +358,7 @@ def removal_confirm(*, user: Any, candidate: RemovalCandidate, note: str = "") -
     """Remove the candidate's employer: status `removed`/`deregistered`, history kept."""
     require(user, Capability.MANAGE_ORG_WORK, _("You may not decide on removal candidates."))
     with transaction.atomic():
-        candidate = RemovalCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != CandidateStatus.PENDING:
-            raise ValidationError(_("This candidate has already been decided."))
+        candidate = _pending(candidate)
         employer = Employer.objects.select_for_update().get(pk=candidate.employer_id)
         status = (
             EmployerStatus.DEREGISTERED
@@ -400,11 +378,7 @@ def removal_confirm(*, user: Any, candidate: RemovalCandidate, note: str = "") -
         employer.save(update_fields=["status", "updated_at"])
         _dissolve_lone_union(employer)
         supervision_close_gone(employer_ids=[employer.pk], on=timezone.localdate())
-        candidate.status = CandidateStatus.CONFIRMED
-        candidate.note = note.strip()
-        candidate.decided_by = user
-        candidate.decided_at = timezone.now()
-        candidate.save(update_fields=["status", "note", "decided_by", "decided_at"])
+        _decide(candidate, CandidateStatus.CONFIRMED, user, note)
     return employer
 
 
@@ -414,15 +388,25 @@ def removal_dismiss(*, user: Any, candidate: RemovalCandidate, note: str) -> Rem
     if not note.strip():
         raise ValidationError(_("Say why the employer is kept."))
     with transaction.atomic():
-        candidate = RemovalCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != CandidateStatus.PENDING:
-            raise ValidationError(_("This candidate has already been decided."))
-        candidate.status = CandidateStatus.DISMISSED
-        candidate.note = note.strip()
-        candidate.decided_by = user
-        candidate.decided_at = timezone.now()
-        candidate.save(update_fields=["status", "note", "decided_by", "decided_at"])
+        candidate = _pending(candidate)
+        _decide(candidate, CandidateStatus.DISMISSED, user, note)
     return candidate
+
+
+def _pending(candidate: RemovalCandidate) -> RemovalCandidate:
+    """The candidate, locked, while it awaits a decision."""
+    locked = RemovalCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if locked.status != CandidateStatus.PENDING:
+        raise ValidationError(_("This candidate has already been decided."))
+    return locked
+
+
+def _decide(candidate: RemovalCandidate, status: str, user: Any, note: str) -> None:
+    candidate.status = status
+    candidate.note = note.strip()
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "note", "decided_by", "decided_at"])
 
 
 def _dissolve_lone_union(employer: Employer) -> None:

@@ -201,10 +201,26 @@ class OrgWorkSettings(models.Model):
 # --- register verification (大核查) -------------------------------------------------------------
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class RegisterVerification(models.Model):
-    """One run of the market-registration register against the employers of `org`'s subtree."""
+    """One run of the market-registration register against the employers of `org`'s subtree
+    (an upload is run by a background job; the command runs it at once)."""
 
     scope_path = "org__path"
+
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.DONE
+    )
+    file = models.FileField(_("file"), upload_to="imports/register/%Y/%m/", blank=True)
+    failure = models.CharField(_("failure"), max_length=500, blank=True)
+    # The first rejected rows: [row, column, value, reason], shown on the page.
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
 
     org = models.ForeignKey(
         UnionOrg, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified subtree")

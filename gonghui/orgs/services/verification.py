@@ -22,14 +22,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, require
 from gonghui.core.importing import ImportResult, Record, import_file
-from gonghui.core.tabular import RowError
+from gonghui.core.tabular import FileUnreadable, RowError
 from gonghui.orgs.importing import REGISTER_COLUMNS, RegisterRecord, RowInvalid, clean_register_row
 from gonghui.orgs.models import (
     CandidateStatus,
@@ -43,6 +44,7 @@ from gonghui.orgs.models import (
     RegisterVerification,
     RemovalCandidate,
     RemovalReason,
+    RunStatus,
     UnionOrg,
 )
 from gonghui.orgs.services import _region_federations, pilot_code_warning, repeated_code
@@ -50,6 +52,7 @@ from gonghui.orgs.services.rules import meets_rule
 from gonghui.orgs.services.supervision import supervision_close_gone
 
 BATCH = 2000
+ERRORS_KEPT = 50  # rejected rows listed on the page (all of them are in the XLSX report)
 # Facts the register is the authority on; a blank register cell never clears ours.
 _TRACKED = ("name", "address", "employees", "opened_on")
 
@@ -92,8 +95,12 @@ def register_verify(
     user: Any = None,
     report_path: Path | None = None,
     file_name: str = "",
+    run: RegisterVerification | None = None,
 ) -> VerificationResult:
-    """Verify the employers of `scope_org`'s subtree against a register file (CSV/XLSX)."""
+    """Verify the employers of `scope_org`'s subtree against a register file (CSV/XLSX).
+
+    `run` is the queued record of an upload; without it a new record is made.
+    """
     result = import_file(
         path=path,
         columns=REGISTER_COLUMNS,
@@ -103,6 +110,7 @@ def register_verify(
             as_of=as_of,
             user=user,
             file_name=file_name or path.name,
+            run=run,
         ),
         report_path=report_path,
     )
@@ -117,6 +125,7 @@ def register_verify_rows(
     as_of: date | None = None,
     user: Any = None,
     file_name: str = "",
+    run: RegisterVerification | None = None,
 ) -> VerificationResult:
     as_of = as_of or timezone.localdate()
     result = VerificationResult()
@@ -134,7 +143,13 @@ def register_verify_rows(
             continue
         records[record.uscc] = (number, record, cells)
     with transaction.atomic():
-        _reconcile(records, scope_org, as_of, user, file_name, result)
+        if run is None:
+            run = RegisterVerification(
+                org=scope_org, file_name=file_name[:255], created_by=_user_or_none(user)
+            )
+        run.as_of = as_of
+        run.save()
+        _reconcile(records, scope_org, as_of, user, run, result)
     return result
 
 
@@ -143,7 +158,7 @@ def _reconcile(
     scope_org: UnionOrg,
     as_of: date,
     user: Any,
-    file_name: str,
+    run: RegisterVerification,
     result: VerificationResult,
 ) -> None:
     rules = OrgWorkSettings.current()
@@ -165,9 +180,6 @@ def _reconcile(
                 cells,
             )
         )
-    run = RegisterVerification.objects.create(
-        org=scope_org, as_of=as_of, file_name=file_name[:255], created_by=_user_or_none(user)
-    )
     result.verification = run
     region_orgs = _region_federations(scope_org)
     to_create: list[Employer] = []
@@ -231,6 +243,8 @@ def _reconcile(
     for field in ("rows", "matched", "updated", "removal_candidates", "unorganized", "rejected"):
         setattr(run, field, getattr(result, field))
     run.new = result.created
+    run.status = RunStatus.DONE
+    run.errors = [[e.row, e.column, e.value, e.reason] for e in result.errors[:ERRORS_KEPT]]
     run.save()
 
 
@@ -349,6 +363,54 @@ def _withdraw(employer_ids: list[int], run: RegisterVerification) -> None:
             decided_at=now,
             note=_("Operating in the register of %(date)s.") % {"date": run.as_of.isoformat()},
         )
+
+
+# --- uploads run as background jobs ------------------------------------------------------------
+
+
+@transaction.atomic
+def register_verify_start(
+    *, user: Any, upload: UploadedFile, as_of: date | None = None
+) -> RegisterVerification:
+    """Store an uploaded register and queue its verification once the row is committed."""
+    require(user, Capability.MANAGE_ORG_WORK, _("You may not run verifications."))
+    if user.scope_org is None:
+        raise PermissionDenied(_("You may not run verifications."))
+    run = RegisterVerification.objects.create(
+        org=user.scope_org,
+        as_of=as_of or timezone.localdate(),
+        status=RunStatus.QUEUED,
+        file=upload,
+        file_name=(upload.name or "register")[:255],
+        created_by=user,
+    )
+    from gonghui.orgs.tasks import run_register_verification  # the task module imports this one
+
+    transaction.on_commit(lambda: run_register_verification.enqueue(run.pk))
+    return run
+
+
+def register_verify_run(*, run_id: int) -> RegisterVerification:
+    """The job's body: verify a queued upload (a re-delivered, finished job does nothing)."""
+    run = RegisterVerification.objects.select_related("org", "created_by").get(pk=run_id)
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return run
+    RegisterVerification.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    source = Path(run.file.path)
+    try:
+        register_verify(
+            path=source,
+            scope_org=run.org,
+            as_of=run.as_of,
+            user=run.created_by,
+            report_path=source.with_name(f"{source.stem}.errors.xlsx"),
+            file_name=run.file_name,
+            run=run,
+        )
+    except FileUnreadable as exc:
+        run.status, run.failure = RunStatus.FAILED, str(exc.reason)[:500]
+        run.save(update_fields=["status", "failure"])
+    return run
 
 
 # --- the officer's decision (核减) --------------------------------------------------------------

@@ -14,12 +14,15 @@ from gonghui.orgs.models import (
     EmployerChange,
     EmployerStatus,
     OrgStatus,
+    RegisterVerification,
     RemovalCandidate,
     RemovalReason,
+    RunStatus,
     UnionOrg,
 )
 from gonghui.orgs.services.verification import (
     register_verify,
+    register_verify_run,
     removal_confirm,
     removal_dismiss,
 )
@@ -187,15 +190,43 @@ def test_an_employer_back_in_the_register_withdraws_its_candidate(register, city
     assert candidate.status == CandidateStatus.WITHDRAWN
 
 
-def test_the_page_uploads_a_register_and_lists_candidates(register, city, district_officer):
+def test_the_page_queues_an_upload_and_the_job_lists_candidates(register, city, district_officer):
     client = logged_in(district_officer)
     with register.path.open("rb") as f:
         response = client.post("/orgs/verification/", {"file": f, "as_of": "2026-11-30"})
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert 'data-testid="verification-result"' in body
+    assert response.status_code == 302
+    run = RegisterVerification.objects.get()
+    assert (run.status, run.org) == (RunStatus.QUEUED, city.district)
+    register_verify_run(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert (run.rows, run.new, run.removal_candidates, run.rejected) == (7, 1, 2, 2)
+    assert [error[0] for error in run.errors] == [7, 8]
+    body = client.get("/orgs/verification/").content.decode()
+    assert 'data-status="done"' in body
     assert register.missing.name in body
-    assert RemovalCandidate.objects.filter(status=CandidateStatus.PENDING).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_runs_as_a_background_job(register, city, district_officer):
+    from gonghui.testing import run_gonghui
+
+    with register.path.open("rb") as f:
+        logged_in(district_officer).post("/orgs/verification/", {"file": f})
+    worker = run_gonghui("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert worker.returncode == 0, worker.stderr
+    run = RegisterVerification.objects.get()
+    assert (run.status, run.matched, run.removal_candidates) == (RunStatus.DONE, 3, 2)
+
+
+def test_an_unreadable_upload_fails_with_its_reason(city, district_officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("register.csv", "名称,地址\n甲,乙\n".encode())
+    logged_in(district_officer).post("/orgs/verification/", {"file": upload})
+    run = register_verify_run(run_id=RegisterVerification.objects.get().pk)
+    assert run.status == RunStatus.FAILED
+    assert "统一社会信用代码" in run.failure
 
 
 def test_an_officer_confirms_on_the_page(register, city, district_officer):

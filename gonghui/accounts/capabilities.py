@@ -17,6 +17,8 @@ class Capability(StrEnum):
     # Organisation work: register verification decisions, supervision follow-ups, staffing,
     # chair elections, standardisation assessments.
     MANAGE_ORG_WORK = "manage_org_work"
+    # The rules of organisation work (supervision rule, staffing norm, rating checklist).
+    CONFIGURE_ORG_WORK = "configure_org_work"
     # Separation of duties (MLPS level 3): three administrators, none able to act as another.
     MANAGE_USERS = "manage_users"  # system administrator: staff accounts, settings
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
@@ -36,7 +38,7 @@ BUSINESS = frozenset(
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.FEDERATION_ADMIN: BUSINESS,
+    Role.FEDERATION_ADMIN: BUSINESS | {Capability.CONFIGURE_ORG_WORK},
     Role.OFFICER: frozenset(
         {
             Capability.REVEAL_PII,

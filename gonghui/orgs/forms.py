@@ -7,6 +7,7 @@ from gonghui.orgs.models import (
     FollowUpKind,
     FollowUpOutcome,
     Industry,
+    OrgWorkSettings,
     RatingItem,
     SupervisionStatus,
     WorkerKind,
@@ -138,3 +139,31 @@ class RatingForm(StyledForm):
     sign_displayed = forms.BooleanField(label=_("Union sign displayed"), required=False)
     identity_displayed = forms.BooleanField(label=_("Cadres' identity displayed"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class OrgWorkSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = OrgWorkSettings
+        fields = [
+            "supervision_min_years",
+            "supervision_min_employees",
+            "supervision_deadline_months",
+            "supervision_refusals_to_escalate",
+            "staffing_enterprises_for_second",
+            "election_term_warning_days",
+            "rating_excellent_score",
+            "rating_pass_score",
+        ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
+class RatingItemForm(StyledForm):
+    code = forms.CharField(label=_("Code"), max_length=16)
+    title = forms.CharField(label=_("Requirement"), max_length=200)
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=1000)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)

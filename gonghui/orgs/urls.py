@@ -25,6 +25,7 @@ urlpatterns = [
     path("orgs/staffing.xlsx", work.staffing_export, name="staffing_export"),
     path("orgs/elections/", work.elections, name="elections"),
     path("orgs/ratings/", work.ratings, name="ratings"),
+    path("orgs/work-settings/", work.work_settings, name="work_settings"),
     path("orgs/<str:code>/", views.org_tree, name="detail"),
     path("employers/", views.employer_list, name="employers"),
     path("employers/<str:uscc>/", views.employer_detail, name="employer"),

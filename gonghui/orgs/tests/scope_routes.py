@@ -18,6 +18,8 @@ LISTS = {
     "orgs:elections",
     "orgs:ratings",
 }
+# The rules of organisation work are one row for the whole deployment, not org-owned.
+STAFF_ONLY = {"orgs:work_settings": {}}
 DETAILS = {
     "orgs:detail": lambda c, org: {"code": org.code},
     "orgs:employer": lambda c, org: {"uscc": EmployerFactory(org=org, community=org).uscc},

@@ -192,3 +192,33 @@ def test_the_page_rebuilds_the_list_of_the_officers_scope(city, unorganized, str
     response = logged_in(street_officer).post("/orgs/supervision/")
     assert response.status_code == 302
     assert list(SupervisionItem.objects.values_list("employer_id", flat=True)) == [unorganized.pk]
+
+
+def test_a_federation_admin_changes_the_rule_on_the_settings_page(city, city_admin):
+    data = {
+        "supervision_min_years": 3, "supervision_min_employees": 20,
+        "supervision_deadline_months": 4, "supervision_refusals_to_escalate": 3,
+        "staffing_enterprises_for_second": 120, "election_term_warning_days": 60,
+        "rating_excellent_score": 92, "rating_pass_score": 70,
+    }  # fmt: skip
+    response = logged_in(city_admin).post("/orgs/work-settings/", {"form": "rules", **data})
+    assert response.status_code == 302
+    rules = OrgWorkSettings.current()
+    assert (rules.supervision_min_years, rules.supervision_deadline_months) == (3, 4)
+
+
+def test_officers_read_the_rules_but_may_not_change_them(city, street_officer):
+    client = logged_in(street_officer)
+    assert client.get("/orgs/work-settings/").status_code == 200
+    response = client.post("/orgs/work-settings/", {"form": "rules", "supervision_min_years": 1})
+    assert response.status_code == 403
+    assert OrgWorkSettings.current().supervision_min_years == 5
+
+
+def test_a_federation_admin_adds_a_checklist_item(city, city_admin):
+    from gonghui.orgs.models import RatingItem
+
+    data = {"form": "item", "code": "R10", "title": "开展劳动竞赛", "weight": 5, "active": "on",
+            "position": 10}  # fmt: skip
+    assert logged_in(city_admin).post("/orgs/work-settings/", data).status_code == 302
+    assert RatingItem.objects.get(code="R10").weight == 5

@@ -19,8 +19,15 @@ from gonghui.core.audit import audit_record
 from gonghui.core.exporting import write_xlsx
 from gonghui.core.models import AuditAction
 from gonghui.orgs import selectors
-from gonghui.orgs.forms import ElectionForm, RatingForm, WorkerForm
-from gonghui.orgs.models import OrgWorkSettings, RatingGrade, UnionOrg, WorkerKind
+from gonghui.orgs.forms import (
+    ElectionForm,
+    OrgWorkSettingsForm,
+    RatingForm,
+    RatingItemForm,
+    WorkerForm,
+)
+from gonghui.orgs.models import OrgWorkSettings, RatingGrade, RatingItem, UnionOrg, WorkerKind
+from gonghui.orgs.services.configuration import org_work_settings_update, rating_item_save
 from gonghui.orgs.services.elections import election_record
 from gonghui.orgs.services.ratings import rating_assess
 from gonghui.orgs.services.staffing import unionworker_save
@@ -183,3 +190,44 @@ def ratings(request: HttpRequest) -> HttpResponse:
         "allowed": can(request.user, Capability.MANAGE_ORG_WORK),
     }
     return render(request, "orgs/ratings.html", context)
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+
+@login_required
+def work_settings(request: HttpRequest) -> HttpResponse:
+    """The rules of organisation work and the rating checklist: everyone reads them, federation
+    administrators change them."""
+    allowed = can(request.user, Capability.CONFIGURE_ORG_WORK)
+    rules = OrgWorkSettings.current()
+    form = OrgWorkSettingsForm(instance=rules)
+    item_form = RatingItemForm()
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied(_("Only federation administrators may change these rules."))
+        try:
+            if request.POST.get("form") == "item":
+                item_form = RatingItemForm(request.POST)
+                if item_form.is_valid():
+                    rating_item_save(user=request.user, **item_form.cleaned_data)
+                    messages.success(request, _("The checklist item is saved."))
+                    return redirect("orgs:work_settings")
+            else:
+                form = OrgWorkSettingsForm(request.POST, instance=OrgWorkSettings.current())
+                if form.is_valid():
+                    org_work_settings_update(
+                        user=request.user,
+                        **{name: form.cleaned_data[name] for name in form.fields},
+                    )
+                    messages.success(request, _("The rules are saved."))
+                    return redirect("orgs:work_settings")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    context = {
+        "form": form,
+        "item_form": item_form,
+        "items": RatingItem.objects.all(),
+        "allowed": allowed,
+    }
+    return render(request, "orgs/work_settings.html", context)

@@ -55,7 +55,12 @@ class StyledForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO, whatever the language's date format."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class RegisterUploadForm(StyledForm):

@@ -17,6 +17,11 @@ class Capability(StrEnum):
     HANDLE_APPEALS = "handle_appeals"  # act on the subtree's appeals: dispatch, reply, supervise
     TAKE_APPEALS = "take_appeals"  # a named handler: appeals dispatched to their org go to them
     SEND_BROADCASTS = "send_broadcasts"  # SMS notices to the members of the subtree
+    # Organisation work: register verification decisions, supervision follow-ups, staffing,
+    # chair elections, standardisation assessments.
+    MANAGE_ORG_WORK = "manage_org_work"
+    # The rules of organisation work (supervision rule, staffing norm, rating checklist).
+    CONFIGURE_ORG_WORK = "configure_org_work"
     # Separation of duties (MLPS level 3): three administrators, none able to act as another.
     MANAGE_USERS = "manage_users"  # system administrator: staff accounts
     MANAGE_SETTINGS = "manage_settings"  # system administrator: the holiday calendar
@@ -35,12 +40,14 @@ BUSINESS = frozenset(
         Capability.MANAGE_MEMBERS,
         Capability.HANDLE_LEGAL,
         Capability.REVIEW_LEGAL_AID,
+        Capability.MANAGE_ORG_WORK,
     }
 )
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.FEDERATION_ADMIN: BUSINESS | {Capability.HANDLE_APPEALS, Capability.SEND_BROADCASTS},
+    Role.FEDERATION_ADMIN: BUSINESS
+    | {Capability.HANDLE_APPEALS, Capability.SEND_BROADCASTS, Capability.CONFIGURE_ORG_WORK},
     Role.OFFICER: frozenset(
         {
             Capability.REVEAL_PII,
@@ -51,6 +58,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.SEND_BROADCASTS,
             Capability.HANDLE_LEGAL,
             Capability.REVIEW_LEGAL_AID,
+            Capability.MANAGE_ORG_WORK,
         }
     ),
     Role.APPEAL_HANDLER: frozenset(

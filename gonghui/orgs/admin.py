@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from gonghui.orgs.models import Employer, UnionOrg
+from gonghui.orgs.models import Employer, OrgWorkSettings, RatingItem, UnionOrg, UnionWorker
 
 
 @admin.register(UnionOrg)
@@ -20,3 +21,28 @@ class EmployerAdmin(admin.ModelAdmin):
     search_fields = ("name", "uscc")
     raw_id_fields = ("org", "community", "union")
     list_select_related = ("org", "union")
+
+
+@admin.register(OrgWorkSettings)
+class OrgWorkSettingsAdmin(admin.ModelAdmin):
+    """The editable rules: supervision, staffing norm, election warning, rating grades."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not OrgWorkSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(RatingItem)
+class RatingItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "weight", "active", "position")
+    list_editable = ("weight", "active", "position")
+
+
+@admin.register(UnionWorker)
+class UnionWorkerAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "post", "org", "status", "full_time", "funding_share")
+    list_filter = ("kind", "status", "full_time")
+    search_fields = ("name", "org__code")
+    raw_id_fields = ("org",)

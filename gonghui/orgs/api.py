@@ -1,12 +1,13 @@
 from datetime import date
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.core.api_paging import PageNumberPaging
 from gonghui.orgs import selectors
-from gonghui.orgs.models import Employer, OrgKind
+from gonghui.orgs.models import Employer, OrgKind, SupervisionItem, SupervisionStatus
 
 router = Router(tags=["orgs"])
 
@@ -108,3 +109,71 @@ def get_employer(request: HttpRequest, uscc: str) -> object:
     if employer is None:
         raise Http404
     return employer
+
+
+class SupervisionOut(Schema):
+    id: int
+    employer_uscc: str = Field(..., alias="employer.uscc")
+    employer_name: str = Field(..., alias="employer.name")
+    status: SupervisionStatus
+    responsible_org: str = Field(..., alias="responsible_org.code", description="org code")
+    responsible_org_name: str = Field(..., alias="responsible_org.name")
+    listed_on: date
+    deadline: date
+    overdue: bool = False
+    refusals: int
+    closed_on: date | None
+
+    @staticmethod
+    def resolve_overdue(obj: SupervisionItem) -> bool:
+        return obj.is_active and obj.deadline < timezone.localdate()
+
+
+@router.get(
+    "/supervision",
+    response=list[SupervisionOut],
+    summary="Establishment supervision items (未建会企业挂牌督办) in the caller's subtree",
+)
+@paginate(PageNumberPaging)
+def list_supervision(
+    request: HttpRequest, status: SupervisionStatus | None = None, org: str | None = None
+) -> object:
+    return selectors.supervision_list(user=request.user, status=status, org_code=org)
+
+
+class StaffingOut(Schema):
+    required: int = Field(..., description="officers the norm requires")
+    allowed: int = Field(..., description="officers the norm allows")
+    actual: int = Field(..., description="full-time officers in post")
+    compliant: bool
+    enterprises: int | None = Field(None, description="enterprises of a community joint union")
+    communities: int = Field(..., description="community joint unions counted")
+
+
+@router.get(
+    "/orgs/{code}/staffing",
+    response=StaffingOut,
+    summary="Staffing norm of a community joint union (or summed over a subtree's communities)",
+)
+def get_staffing(request: HttpRequest, code: str) -> object:
+    org = selectors.org_get(user=request.user, code=code)
+    if org is None:
+        raise Http404
+    if org.kind == OrgKind.COMMUNITY:
+        norm = selectors.staffing_norms([org])[0]
+        return {
+            "required": norm.required,
+            "allowed": norm.allowed,
+            "actual": norm.actual,
+            "compliant": norm.compliant,
+            "enterprises": norm.enterprises,
+            "communities": 1,
+        }
+    summary = selectors.staffing_summary(user=request.user, org=org)
+    return {
+        "required": summary.required,
+        "allowed": summary.allowed,
+        "actual": summary.actual,
+        "compliant": summary.compliant,
+        "communities": summary.communities,
+    }

@@ -14,6 +14,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from gonghui.core.tabular import Column
 from gonghui.core.validators import USCC_CHARSET, uscc_check_char
@@ -561,3 +562,304 @@ def _uscc(
         code = first17 + check
         if code not in used:
             return code
+
+
+# --- organisation work (written to the database through the services) --------------------------
+
+REGISTER_FILE = "demo-register.csv"
+_REGISTER_HEADER = ("统一社会信用代码", "企业名称", "登记状态", "成立日期", "从业人数", "住所")
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def register_rows(data: DemoData, *, seed: int) -> list[tuple[str, ...]]:
+    """The market-registration register as it would come back from 大核查: every demo employer,
+    except some missing and some deregistered since, a few renamed or moved, and new ones.
+
+    Pure: the same data and seed give the same file.
+    """
+    rng = random.Random(seed * 7 + 1)
+    rows: list[tuple[str, ...]] = [_REGISTER_HEADER]
+    codes = {e.uscc for e in data.employers}
+    for index, employer in enumerate(data.employers):
+        status, name, address = employer.status, employer.name, ""
+        operating = status == STATUS_OPERATING
+        if operating and index % 37 == 5:
+            continue  # missing from the register: a removal candidate
+        if operating and index % 41 == 7:
+            status = STATUS_DEREGISTERED  # deregistered since: a removal candidate
+        elif operating and index % 29 == 3:
+            name = (
+                name.replace("有限公司", "股份有限公司")
+                if "有限公司" in name
+                else name + "（更名）"
+            )
+            address = f"北京市{employer.region_code}某路{rng.randint(1, 300)}号"
+        rows.append(
+            (
+                employer.uscc,
+                name,
+                status,
+                employer.opened_on.isoformat(),
+                str(employer.employees),
+                address,
+            )
+        )
+    for index in range(max(3, len(data.employers) // 50)):
+        district = DISTRICTS[index % len(DISTRICTS)][0]
+        uscc = ""
+        while not uscc or uscc in codes:
+            body = "91" + district + "".join(rng.choice(USCC_CHARSET) for _ in range(9))
+            uscc = body + uscc_check_char(body)
+        codes.add(uscc)
+        opened = _date_between(rng, date(2012, 1, 1), date(2024, 6, 30))
+        rows.append(
+            (
+                uscc,
+                f"北京新登记{index + 1:03d}科技有限公司",
+                STATUS_OPERATING,
+                opened.isoformat(),
+                str(rng.choice((8, 26, 40, 120))),
+                f"北京市{district}新区路{index + 1}号",
+            )
+        )
+    return rows
+
+
+def write_register(data: DemoData, *, seed: int, path: Path) -> Path:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(register_rows(data, seed=seed))
+    return path
+
+
+def load_org_work(data: DemoData, *, seed: int, today: date, var_dir: Path) -> dict[str, int]:
+    """Register file, supervision items in every state, staffing, elections and ratings.
+
+    Run after the orgs, employers and demo users are loaded and before the members (a union it
+    registers must already be there when members are generated). Idempotent: each part is
+    written once; a re-run only rewrites the same register file.
+    """
+    from django.db import transaction
+
+    from gonghui.accounts.models import User
+    from gonghui.orgs.models import ChairElection, RatingAssessment, SupervisionFollowUp, UnionOrg
+    from gonghui.orgs.models import UnionWorker as Worker
+
+    write_register(data, seed=seed, path=var_dir / REGISTER_FILE)
+    city = UnionOrg.objects.get(code=CITY_CODE)
+    admin = User.objects.get(username="city_admin")
+    rng = random.Random(seed * 11 + 3)
+    done: dict[str, int] = {}
+    with transaction.atomic():
+        in_city = {"org__path__startswith": city.path}
+        if not SupervisionFollowUp.objects.filter(
+            item__responsible_org__path__startswith=city.path
+        ).exists():
+            done["supervision"] = _demo_supervision(city, admin, today, rng)
+        if not Worker.objects.filter(**in_city).exists():
+            done["workers"] = _demo_workers(city, rng)
+        if not ChairElection.objects.filter(**in_city).exists():
+            done["elections"] = _demo_elections(city, today, rng)
+        if not RatingAssessment.objects.filter(**in_city).exists():
+            done["ratings"] = _demo_ratings(city, admin, today, rng)
+    return done
+
+
+def _demo_supervision(city, admin, today: date, rng: random.Random) -> int:
+    """Rebuild the list, then walk items through every state with follow-ups."""
+    from gonghui.orgs.models import (
+        FollowUpKind,
+        FollowUpOutcome,
+        OrgKind,
+        SupervisionItem,
+        UnionOrg,
+    )
+    from gonghui.orgs.services.rules import add_months
+    from gonghui.orgs.services.supervision import (
+        employer_union_set,
+        supervision_followup_add,
+        supervision_rebuild,
+    )
+
+    supervision_rebuild(scope_org=city, as_of=today)
+    items = list(
+        SupervisionItem.objects.filter(responsible_org__path__startswith=city.path)
+        .select_related("employer", "employer__community")
+        .order_by("employer__uscc")
+    )
+    visit = FollowUpKind.VISIT
+    for index, item in enumerate(items):
+        step = index % 8
+        earlier = today - timedelta(days=30 + index % 20)
+
+        def follow(outcome: str, note: str, day: date = earlier, item=item) -> None:
+            supervision_followup_add(
+                user=admin, item=item, happened_on=day, kind=visit, outcome=outcome, note=note
+            )
+
+        if step == 0:  # refused twice: escalated
+            follow(FollowUpOutcome.REFUSED, "企业负责人以经营困难为由拒绝建会", earlier)
+            follow(FollowUpOutcome.REFUSED, "再次走访，仍拒绝", earlier + timedelta(days=14))
+        elif step == 1:
+            follow(FollowUpOutcome.ONGOING, "已宣讲《工会法》，企业同意筹备")
+        elif step == 2:
+            follow(FollowUpOutcome.NOT_APPLICABLE, "实际用工多为劳务派遣，本单位职工不足25人")
+        elif step == 3 and item.employer.community is not None:  # a union is registered
+            community = item.employer.community
+            code = f"S{item.employer.uscc[-10:]}"
+            union = UnionOrg.objects.filter(code=code).first() or UnionOrg.objects.add_child(
+                UnionOrg.objects.get(pk=community.pk),
+                create_kwargs={
+                    "code": code,
+                    "name": f"{item.employer.name}工会委员会",
+                    "kind": OrgKind.ENTERPRISE,
+                    "region_code": community.region_code,
+                    "established_on": today,
+                },
+            )
+            follow(FollowUpOutcome.ONGOING, "指导召开会员大会")
+            employer_union_set(user=admin, employer=item.employer, union=union)
+        elif step == 4:
+            follow(FollowUpOutcome.REFUSED, "拒绝，约定下月再访")
+        elif step == 5:  # listed long ago and overdue
+            SupervisionItem.objects.filter(pk=item.pk).update(
+                listed_on=add_months(today, -9), deadline=add_months(today, -3)
+            )
+    return len(items)
+
+
+def _demo_workers(city, rng: random.Random) -> int:
+    """One officer per community mostly; some none, some a second one; cadres and instructors."""
+    from gonghui.orgs.models import OrgKind, UnionOrg, UnionWorker, WorkerKind, WorkerStatus
+
+    workers = []
+    orgs = UnionOrg.objects.filter(path__startswith=city.path).order_by("path")
+    for index, org in enumerate(orgs.filter(kind=OrgKind.COMMUNITY)):
+        count = 0 if index % 9 == 4 else 2 if index % 11 == 6 else 1
+        for n in range(count):
+            workers.append(
+                UnionWorker(
+                    org=org,
+                    name=_person(rng),
+                    kind=WorkerKind.COMMUNITY_OFFICER if n == 0 else WorkerKind.SOCIAL_CADRE,
+                    post="专职社区工会干事" if n == 0 else "社会化工会工作者",
+                    funding_share=100 if n == 0 else 60,
+                    started_on=date(2018 + index % 7, 1 + index % 12, 1),
+                )
+            )
+        if index % 13 == 2:
+            workers.append(
+                UnionWorker(
+                    org=org,
+                    name=_person(rng),
+                    kind=WorkerKind.COMMUNITY_OFFICER,
+                    post="专职社区工会干事",
+                    status=WorkerStatus.LEFT,
+                    started_on=date(2016, 3, 1),
+                    ended_on=date(2023, 6, 30),
+                )
+            )
+    for index, org in enumerate(orgs.filter(kind__in=[OrgKind.STREET, OrgKind.DISTRICT])):
+        kind = WorkerKind.INSTRUCTOR if org.kind == OrgKind.DISTRICT else WorkerKind.SOCIAL_CADRE
+        for _n in range(3 if kind == WorkerKind.INSTRUCTOR else 1 + index % 2):
+            workers.append(
+                UnionWorker(
+                    org=org,
+                    name=_person(rng),
+                    kind=kind,
+                    post="工资集体协商指导员"
+                    if kind == WorkerKind.INSTRUCTOR
+                    else "街道工会社会化工作者",
+                    full_time=kind != WorkerKind.INSTRUCTOR,
+                    funding_share=50,
+                )
+            )
+    UnionWorker.objects.bulk_create(workers)
+    return len(workers)
+
+
+def _demo_elections(city, today: date, rng: random.Random) -> int:
+    """Chairs of enterprise and joint unions, about 85 % directly elected; a few terms end soon."""
+    from gonghui.orgs.models import ChairElection, ElectionMethod, OrgKind, UnionOrg
+    from gonghui.orgs.services.rules import add_months
+
+    elections = []
+    unions = UnionOrg.objects.filter(
+        path__startswith=city.path, kind__in=[OrgKind.ENTERPRISE, OrgKind.JOINT]
+    ).order_by("path")
+    for index, union in enumerate(unions):
+        if index % 6 == 5:
+            continue  # no election recorded yet
+        if index % 10 == 3:  # the five-year term ends within the next 90 days
+            held_on = add_months(today, -60) + timedelta(days=rng.randint(10, 80))
+        else:
+            held_on = today - timedelta(days=rng.randint(30, 1700))
+        voters = rng.randint(25, 400)
+        cast = rng.randint(max(1, voters * 2 // 3), voters)
+        elections.append(
+            ChairElection(
+                org=union,
+                held_on=held_on,
+                method=ElectionMethod.DIRECT if rng.random() < 0.85 else ElectionMethod.INDIRECT,
+                candidates=rng.choice((1, 2, 2, 3)),
+                voters=voters,
+                votes_cast=cast,
+                votes_for_elected=rng.randint(cast // 2 + 1, cast),
+                elected_name=_person(rng),
+                term_ends_on=add_months(held_on, 60),
+            )
+        )
+    ChairElection.objects.bulk_create(elections)
+    return len(elections)
+
+
+def _demo_ratings(city, admin, today: date, rng: random.Random) -> int:
+    """Two years of assessments for most grassroots unions; about 80 % show sign and identity."""
+    from gonghui.orgs.models import OrgKind, OrgWorkSettings, RatingAssessment, RatingItem, UnionOrg
+    from gonghui.orgs.services.ratings import rating_grade, rating_score
+
+    items = list(RatingItem.objects.filter(active=True))
+    rules = OrgWorkSettings.current()
+    unions = UnionOrg.objects.filter(
+        path__startswith=city.path,
+        kind__in=[OrgKind.ENTERPRISE, OrgKind.COMMUNITY, OrgKind.JOINT],
+    ).order_by("path")
+    made: list[tuple[RatingAssessment, set[int]]] = []
+    for index, union in enumerate(unions):
+        if index % 5 == 4:
+            continue
+        for years_ago in (1, 0):
+            met = {item.pk for item in items if rng.random() < 0.6 + 0.25 * (1 - years_ago)}
+            score = rating_score(items, met)
+            both = rng.random() < 0.8
+            made.append(
+                (
+                    RatingAssessment(
+                        org=union,
+                        assessed_on=date(today.year - years_ago, 6, 1 + index % 28)
+                        if years_ago or today >= date(today.year, 7, 1)
+                        else today - timedelta(days=1 + index % 20),
+                        score=score,
+                        grade=rating_grade(score, rules),
+                        sign_displayed=both or rng.random() < 0.5,
+                        identity_displayed=both,
+                        assessed_by=admin,
+                    ),
+                    met,
+                )
+            )
+    RatingAssessment.objects.bulk_create([assessment for assessment, _met in made])
+    through = RatingAssessment.met_items.through
+    through.objects.bulk_create(
+        through(ratingassessment_id=assessment.pk, ratingitem_id=item_id)
+        for assessment, met in made
+        for item_id in met
+    )
+    return len(made)

@@ -254,3 +254,43 @@ def clean_employer(values: dict[str, str], *, today: date | None = None) -> Empl
         community_code=_code(values, "community_code", required=False),
         union_code=_code(values, "union_code", required=False),
     )
+
+
+# The market-registration register (市场主体登记库) as the verification reads it.
+REGISTER_COLUMNS = (
+    Column("uscc", ("统一社会信用代码", "uscc", "信用代码", "credit code"), required=True),
+    Column("name", ("企业名称", "name", "单位名称", "主体名称"), required=True),
+    Column("status", ("登记状态", "status", "经营状态", "企业状态")),
+    Column("opened_on", ("成立日期", "opened_on", "opened on", "成立时间")),
+    Column("employees", ("从业人数", "employees", "职工人数", "员工人数")),
+    Column("address", ("住所", "address", "地址", "注册地址")),
+)
+
+
+@dataclass(frozen=True)
+class RegisterRecord:
+    uscc: str
+    uscc_check_failed: bool
+    name: str
+    status: str
+    opened_on: date | None
+    employees: int | None
+    address: str
+    region_code: str
+
+
+def clean_register_row(values: dict[str, str], *, today: date | None = None) -> RegisterRecord:
+    """One register row; the same checks as an employer row, plus the address."""
+    employer = clean_employer(
+        {key: value for key, value in values.items() if key != "address"}, today=today
+    )
+    return RegisterRecord(
+        uscc=employer.uscc,
+        uscc_check_failed=employer.uscc_check_failed,
+        name=employer.name,
+        status=employer.status,
+        opened_on=employer.opened_on,
+        employees=employer.employees,
+        address=_text(values, "address", limit=300),
+        region_code=employer.region_code,
+    )

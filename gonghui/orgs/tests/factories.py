@@ -1,10 +1,20 @@
 import random
+from datetime import date
 from typing import Any
 
 import factory
 
 from gonghui.core.validators import USCC_CHARSET, uscc_check_char
-from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
+from gonghui.orgs.models import (
+    Employer,
+    EmployerStatus,
+    OrgKind,
+    RegisterVerification,
+    RemovalCandidate,
+    RemovalReason,
+    SupervisionItem,
+    UnionOrg,
+)
 
 
 def make_uscc(seq: int, region: str = "110101") -> str:
@@ -44,3 +54,32 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     employees = 30
     status = EmployerStatus.OPERATING
     org = factory.SubFactory(UnionOrgFactory)
+
+
+class RegisterVerificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegisterVerification
+
+    org = factory.SubFactory(UnionOrgFactory)
+    as_of = factory.LazyFunction(lambda: date(2026, 11, 30))
+
+
+class RemovalCandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RemovalCandidate
+
+    employer = factory.SubFactory(EmployerFactory)
+    verification = factory.SubFactory(
+        RegisterVerificationFactory, org=factory.SelfAttribute("..employer.org")
+    )
+    reason = RemovalReason.MISSING
+
+
+class SupervisionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupervisionItem
+
+    employer = factory.SubFactory(EmployerFactory, employees=60, opened_on=date(2015, 3, 1))
+    responsible_org = factory.SelfAttribute("employer.org")
+    listed_on = factory.LazyFunction(lambda: date(2026, 9, 1))
+    deadline = factory.LazyFunction(lambda: date(2027, 3, 1))

@@ -40,3 +40,31 @@ def test_language_switch_to_english(page: Page, live_server, city, street_office
     log_in_browser(page, live_server.url, "street_officer")
     page.click("button[value=en]")
     expect(page.get_by_role("link", name="Union network")).to_be_visible()
+
+
+def test_street_officer_follows_up_a_supervision_item(
+    page: Page, live_server, city, street_officer, artifacts
+):
+    from datetime import date
+
+    from gonghui.orgs.models import SupervisionItem
+    from gonghui.orgs.services.supervision import supervision_rebuild
+    from gonghui.orgs.tests.factories import EmployerFactory
+
+    EmployerFactory(
+        name="北京督办对象有限公司", org=city.community, community=city.community,
+        employees=80, opened_on=date(2012, 4, 1),
+    )  # fmt: skip
+    supervision_rebuild(scope_org=city.city)
+    log_in_browser(page, live_server.url, "street_officer")
+    page.goto(f"{live_server.url}/orgs/supervision/")
+    items = page.get_by_test_id("supervision-items")
+    expect(items).to_contain_text("北京督办对象有限公司")
+    items.get_by_role("link", name="北京督办对象有限公司").click()
+    page.select_option("select[name=outcome]", "refused")
+    page.fill("textarea[name=note]", "负责人拒绝")
+    page.get_by_role("button", name="保存").click()
+    page.screenshot(path=str(artifacts / "supervision-item.png"), full_page=True)
+    expect(page.get_by_test_id("follow-ups")).to_contain_text("负责人拒绝")
+    page.screenshot(path=str(artifacts / "supervision-item.png"), full_page=True)
+    assert SupervisionItem.objects.get().refusals == 1

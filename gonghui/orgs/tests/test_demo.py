@@ -14,7 +14,20 @@ from gonghui.core.management.commands.demo import load_demo, years_before
 from gonghui.core.validators import normalize_uscc
 from gonghui.members.models import Member
 from gonghui.orgs.demo import DISTRICTS, STREETS, generate_demo
-from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
+from gonghui.orgs.models import (
+    ChairElection,
+    Employer,
+    EmployerChange,
+    EmployerStatus,
+    OrgKind,
+    RatingAssessment,
+    RegisterVerification,
+    RemovalCandidate,
+    SupervisionFollowUp,
+    SupervisionItem,
+    UnionOrg,
+    UnionWorker,
+)
 
 PASSWORD = "demo-password-2026"
 EMPLOYERS = 150
@@ -40,6 +53,11 @@ def run_demo(*args: str) -> str:
 
 
 def flush() -> None:
+    for model in (
+        SupervisionFollowUp, SupervisionItem, UnionWorker, ChairElection, RatingAssessment,
+        RemovalCandidate, EmployerChange, RegisterVerification,
+    ):  # fmt: skip
+        model.objects.all().delete()
     Member.objects.all().delete()
     User.objects.all().delete()
     Employer.objects.all().delete()

@@ -44,7 +44,13 @@ from gonghui.members.demo import FIELDS, as_raw_rows, generate_members
 from gonghui.members.pool import row_chunks
 from gonghui.members.services.cards import card_bulk_issue
 from gonghui.members.services.registry import member_import_records
-from gonghui.orgs.demo import CITY_CODE, ENTERPRISE_UNION_STAFF, DemoData, generate_demo
+from gonghui.orgs.demo import (
+    CITY_CODE,
+    ENTERPRISE_UNION_STAFF,
+    DemoData,
+    generate_demo,
+    load_org_work,
+)
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
 from gonghui.orgs.services import employer_import_rows, org_import_rows
 
@@ -396,6 +402,8 @@ class Command(BaseCommand):
                 progress.advance(tasks[step], n)
 
             load = load_demo(data, password=password, advance=advance)
+            # Register file, supervision, staffing, elections, ratings (before the members).
+            load_org_work(data, seed=options["seed"], today=today, var_dir=settings.VAR_DIR)
             members_task = progress.add_task(_("Members"), total=options["members"])
             load.members = load_members(
                 count=options["members"],

@@ -57,4 +57,5 @@ def employer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     employer = selectors.employer_get(user=request.user, uscc=uscc)
     if employer is None:
         raise Http404
-    return render(request, "orgs/employer_detail.html", {"employer": employer})
+    changes = selectors.employer_changes(user=request.user, employer=employer)[:50]
+    return render(request, "orgs/employer_detail.html", {"employer": employer, "changes": changes})

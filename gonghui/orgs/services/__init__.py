@@ -23,6 +23,7 @@ from gonghui.orgs.importing import (
     clean_org,
 )
 from gonghui.orgs.models import Employer, OrgKind, UnionOrg
+from gonghui.orgs.services.supervision import supervision_close_established
 
 BATCH = 2000
 _ORG_FIELDS = ("name", "kind", "region_code", "established_on")
@@ -35,6 +36,32 @@ _EMPLOYER_FIELDS = (
     "opened_on",
     "status",
 )
+
+
+def repeated_code(number: int, column: str, code: str, first: int, cells: list[str]) -> RowError:
+    """The row error of a code a file already had on an earlier row."""
+    return RowError(
+        number,
+        column,
+        code,
+        _("The code %(code)s appears again in this file (first on row %(row)d).")
+        % {"code": code, "row": first},
+        cells,
+    )
+
+
+def pilot_code_warning(number: int, uscc: str, cells: list[str]) -> RowError:
+    """Accepted, with a warning: a credit code whose check character does not match."""
+    return RowError(
+        number,
+        "uscc",
+        uscc,
+        _(
+            "Accepted with a warning: the check character does not match (an early "
+            "pilot code?). Please verify it against the business licence."
+        ),
+        cells,
+    )
 
 
 def _in_scope(org: UnionOrg, scope_org: UnionOrg | None) -> bool:
@@ -74,14 +101,7 @@ def org_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg | None) -> Im
             continue
         if record.code in records:
             result.reject(
-                RowError(
-                    number,
-                    "code",
-                    record.code,
-                    _("The code %(code)s appears again in this file (first on row %(row)d).")
-                    % {"code": record.code, "row": records[record.code][0]},
-                    cells,
-                )
+                repeated_code(number, "code", record.code, records[record.code][0], cells)
             )
             continue
         records[record.code] = (number, record, cells)
@@ -307,16 +327,7 @@ def employer_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg) -> Impo
                 result.reject(exc.at(number, cells))
                 continue
             if rec.uscc in seen:
-                result.reject(
-                    RowError(
-                        number,
-                        "uscc",
-                        rec.uscc,
-                        _("The code %(code)s appears again in this file (first on row %(row)d).")
-                        % {"code": rec.uscc, "row": seen[rec.uscc]},
-                        cells,
-                    )
-                )
+                result.reject(repeated_code(number, "uscc", rec.uscc, seen[rec.uscc], cells))
                 continue
             seen[rec.uscc] = number
             clean.append((number, rec, cells))
@@ -352,6 +363,7 @@ def _employer_write(
     }
     to_create: list[Employer] = []
     to_update: list[Employer] = []
+    unionised: list[int] = []  # existing employers whose union this file registers
     now = timezone.now()
     for number, rec, cells in clean:
         try:
@@ -385,23 +397,13 @@ def _employer_write(
             )
             continue
         if rec.uscc_check_failed:
-            result.warnings.append(
-                RowError(
-                    number,
-                    "uscc",
-                    rec.uscc,
-                    _(
-                        "Accepted with a warning: the check character does not match (an early "
-                        "pilot code?). Please verify it against the business licence."
-                    ),
-                    cells,
-                )
-            )
+            result.warnings.append(pilot_code_warning(number, rec.uscc, cells))
         if employer is None:
             employer = Employer(uscc=rec.uscc)
             changed = True
         else:
             changed = False
+        had_union = employer.union_id
         for f in _EMPLOYER_FIELDS:
             if getattr(employer, f) != getattr(rec, f):
                 setattr(employer, f, getattr(rec, f))
@@ -423,6 +425,8 @@ def _employer_write(
         if employer.pk is None:
             to_create.append(employer)
         elif changed:
+            if union is not None and union.pk != had_union:
+                unionised.append(employer.pk)
             employer.updated_at = now
             to_update.append(employer)
         else:
@@ -433,6 +437,8 @@ def _employer_write(
     )
     result.created += len(to_create)
     result.updated += len(to_update)
+    # Registering a union ends the employer's establishment supervision, in this transaction.
+    supervision_close_established(employer_ids=unionised)
 
 
 def _linked_org(

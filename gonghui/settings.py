@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.appeals",
     "gonghui.notify",
+    "gonghui.places",
+    "gonghui.portal",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -339,3 +341,13 @@ NOTIFY_RETRY_SECONDS = env_int("GONGHUI_SMS_RETRY_SECONDS", 60, minimum=0)
 # A message left `sending` this long (its dispatcher died) is offered to the gateway again.
 NOTIFY_LEASE_SECONDS = env_int("GONGHUI_SMS_LEASE_SECONDS", 300, minimum=0)
 NOTIFY_BATCH = env_int("GONGHUI_SMS_BATCH", 100, minimum=1)
+
+# --- Service points, venue booking and the worker portal sign-in (gonghui.places, .portal) -----
+# The nearest search starts with a box of this radius and doubles it until `limit` points are
+# found; the public API returns at most PLACES_NEAR_MAX_LIMIT points per query.
+PLACES_NEAR_START_M = env_int("GONGHUI_PLACES_NEAR_START_M", 2000, minimum=100)
+PLACES_NEAR_MAX_LIMIT = env_int("GONGHUI_PLACES_NEAR_MAX_LIMIT", 50, minimum=1)
+# One-time sign-in codes: lifetime, wrong tries before a code is void, wait before a new one.
+PORTAL_CODE_TTL_SECONDS = env_int("GONGHUI_PORTAL_CODE_TTL", 300, minimum=30)
+PORTAL_CODE_MAX_ATTEMPTS = env_int("GONGHUI_PORTAL_CODE_ATTEMPTS", 5, minimum=1)
+PORTAL_CODE_RESEND_SECONDS = env_int("GONGHUI_PORTAL_CODE_RESEND", 60, minimum=0)

@@ -5,6 +5,7 @@ from gonghui.appeals.api import router as appeals_router
 from gonghui.core.api_schema import DocumentedAPI
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.places.api import router as places_router
 
 api = DocumentedAPI(
     title="Gonghui API",
@@ -16,3 +17,4 @@ api = DocumentedAPI(
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)
 api.add_router("/", appeals_router)
+api.add_router("/", places_router)

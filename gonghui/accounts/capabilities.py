@@ -14,6 +14,7 @@ class Capability(StrEnum):
     EXPORT_PII = "export_pii"  # export unmasked personal data (audited)
     IMPORT_MEMBERS = "import_members"
     MANAGE_MEMBERS = "manage_members"  # cards, transfers, join decisions, member edits
+    MANAGE_PLACES = "manage_places"  # service points, their import, venues, slots, bookings
     # Separation of duties (MLPS level 3): three administrators, none able to act as another.
     MANAGE_USERS = "manage_users"  # system administrator: staff accounts, settings
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
@@ -27,6 +28,7 @@ BUSINESS = frozenset(
         Capability.EXPORT_PII,
         Capability.IMPORT_MEMBERS,
         Capability.MANAGE_MEMBERS,
+        Capability.MANAGE_PLACES,
     }
 )
 
@@ -34,7 +36,12 @@ BUSINESS = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.FEDERATION_ADMIN: BUSINESS,
     Role.OFFICER: frozenset(
-        {Capability.REVEAL_PII, Capability.IMPORT_MEMBERS, Capability.MANAGE_MEMBERS}
+        {
+            Capability.REVEAL_PII,
+            Capability.IMPORT_MEMBERS,
+            Capability.MANAGE_MEMBERS,
+            Capability.MANAGE_PLACES,
+        }
     ),
     Role.APPEAL_HANDLER: frozenset(),
     Role.LAWYER: frozenset(),

@@ -66,7 +66,9 @@ class Hours:
             "weekly": [[list(r) for r in day] for day in self.weekly],
             "holidays": self.holidays,
             "holiday_ranges": [list(r) for r in self.holiday_ranges],
-            "special": {d.isoformat(): [list(r) for r in rs] for d, rs in sorted(self.special.items())},
+            "special": {
+                d.isoformat(): [list(r) for r in rs] for d, rs in sorted(self.special.items())
+            },
         }
 
     @classmethod

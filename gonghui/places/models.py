@@ -148,7 +148,9 @@ class PlaceImport(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
-    error_report = models.FileField(_("error report"), upload_to="imports/places/%Y/%m/", blank=True)
+    error_report = models.FileField(
+        _("error report"), upload_to="imports/places/%Y/%m/", blank=True
+    )
     failure = models.CharField(_("failure"), max_length=500, blank=True)
 
     class Meta:

@@ -6,149 +6,372 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0004_one_pending_application'),
-        ('orgs', '0001_initial'),
+        ("members", "0004_one_pending_application"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlaceImport',
+            name="PlaceImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='imports/places/%Y/%m/', verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='result')),
-                ('error_report', models.FileField(blank=True, upload_to='imports/places/%Y/%m/', verbose_name='error report')),
-                ('failure', models.CharField(blank=True, max_length=500, verbose_name='failure')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='importing union')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/places/%Y/%m/", verbose_name="file")),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="result")),
+                (
+                    "error_report",
+                    models.FileField(
+                        blank=True, upload_to="imports/places/%Y/%m/", verbose_name="error report"
+                    ),
+                ),
+                ("failure", models.CharField(blank=True, max_length=500, verbose_name="failure")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="importing union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service point import',
-                'verbose_name_plural': 'service point imports',
+                "verbose_name": "service point import",
+                "verbose_name_plural": "service point imports",
             },
         ),
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('service_centre', 'Worker service centre'), ('service_station', 'Union service station'), ('workers_home', "Workers' Home"), ('community_station', 'Community station'), ('lactation_room', 'Lactation room'), ('outdoor_station', 'Outdoor worker station'), ('white_collar_station', 'White-collar station'), ('library', "Workers' library"), ('canteen', 'Canteen'), ('cultural_palace', 'Cultural palace'), ('club', "Workers' club"), ('sanatorium', 'Sanatorium'), ('sports_venue', 'Sports venue'), ('mediation_room', 'Mediation room')], max_length=24, verbose_name='kind')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('region_code', models.CharField(blank=True, max_length=6, verbose_name='region code')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('lng', models.FloatField(verbose_name='longitude')),
-                ('hours', models.JSONField(blank=True, default=dict, verbose_name='opening hours')),
-                ('amenities', models.JSONField(blank=True, default=list, verbose_name='amenities')),
-                ('services', models.JSONField(blank=True, default=list, verbose_name='services offered')),
-                ('contact', models.CharField(blank=True, max_length=40, verbose_name='contact telephone')),
-                ('status', models.CharField(choices=[('active', 'Open to workers'), ('suspended', 'Temporarily closed'), ('closed', 'Closed down')], default='active', max_length=10, verbose_name='status')),
-                ('grade', models.PositiveSmallIntegerField(choices=[(0, 'Not rated'), (1, 'One star'), (2, 'Two stars'), (3, 'Three stars'), (4, 'Four stars'), (5, 'Five stars')], default=0, verbose_name='standardisation grade')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='orgs.unionorg', verbose_name='managing union')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("service_centre", "Worker service centre"),
+                            ("service_station", "Union service station"),
+                            ("workers_home", "Workers' Home"),
+                            ("community_station", "Community station"),
+                            ("lactation_room", "Lactation room"),
+                            ("outdoor_station", "Outdoor worker station"),
+                            ("white_collar_station", "White-collar station"),
+                            ("library", "Workers' library"),
+                            ("canteen", "Canteen"),
+                            ("cultural_palace", "Cultural palace"),
+                            ("club", "Workers' club"),
+                            ("sanatorium", "Sanatorium"),
+                            ("sports_venue", "Sports venue"),
+                            ("mediation_room", "Mediation room"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                (
+                    "region_code",
+                    models.CharField(blank=True, max_length=6, verbose_name="region code"),
+                ),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("lng", models.FloatField(verbose_name="longitude")),
+                ("hours", models.JSONField(blank=True, default=dict, verbose_name="opening hours")),
+                ("amenities", models.JSONField(blank=True, default=list, verbose_name="amenities")),
+                (
+                    "services",
+                    models.JSONField(blank=True, default=list, verbose_name="services offered"),
+                ),
+                (
+                    "contact",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact telephone"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Open to workers"),
+                            ("suspended", "Temporarily closed"),
+                            ("closed", "Closed down"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Not rated"),
+                            (1, "One star"),
+                            (2, "Two stars"),
+                            (3, "Three stars"),
+                            (4, "Four stars"),
+                            (5, "Five stars"),
+                        ],
+                        default=0,
+                        verbose_name="standardisation grade",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="orgs.unionorg",
+                        verbose_name="managing union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service point',
-                'verbose_name_plural': 'service points',
+                "verbose_name": "service point",
+                "verbose_name_plural": "service points",
             },
         ),
         migrations.CreateModel(
-            name='PointVisit',
+            name="PointVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_at', models.DateTimeField(verbose_name='visited at')),
-                ('people', models.PositiveIntegerField(default=1, verbose_name='people')),
-                ('source', models.CharField(choices=[('staff', 'Recorded by staff'), ('portal', 'Member check-in')], max_length=8, verbose_name='source')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='members.member', verbose_name='member')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='places.servicepoint', verbose_name='point')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_at", models.DateTimeField(verbose_name="visited at")),
+                ("people", models.PositiveIntegerField(default=1, verbose_name="people")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("staff", "Recorded by staff"), ("portal", "Member check-in")],
+                        max_length=8,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="places.servicepoint",
+                        verbose_name="point",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'visit',
-                'verbose_name_plural': 'visits',
+                "verbose_name": "visit",
+                "verbose_name_plural": "visits",
             },
         ),
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
-                ('member_limit', models.PositiveSmallIntegerField(default=2, verbose_name='bookings per member')),
-                ('cancel_hours', models.PositiveSmallIntegerField(default=2, verbose_name='cancel up to (hours before)')),
-                ('active', models.BooleanField(default=True, verbose_name='open for booking')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='venues', to='places.servicepoint', verbose_name='point')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=500, verbose_name="description"),
+                ),
+                (
+                    "member_limit",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="bookings per member"),
+                ),
+                (
+                    "cancel_hours",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="cancel up to (hours before)"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="open for booking")),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="venues",
+                        to="places.servicepoint",
+                        verbose_name="point",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'venue',
-                'verbose_name_plural': 'venues',
+                "verbose_name": "venue",
+                "verbose_name_plural": "venues",
             },
         ),
         migrations.CreateModel(
-            name='VenueSlot',
+            name="VenueSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('capacity', models.PositiveIntegerField(verbose_name='capacity')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='places.venue', verbose_name='venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                ("capacity", models.PositiveIntegerField(verbose_name="capacity")),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slots",
+                        to="places.venue",
+                        verbose_name="venue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'time slot',
-                'verbose_name_plural': 'time slots',
-                'ordering': ['starts_at'],
+                "verbose_name": "time slot",
+                "verbose_name_plural": "time slots",
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('cancelled', 'Cancelled')], default='booked', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='booked at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cancelled by staff')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='venue_bookings', to='members.member', verbose_name='member')),
-                ('slot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='places.venueslot', verbose_name='time slot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("booked", "Booked"), ("cancelled", "Cancelled")],
+                        default="booked",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="booked at")),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cancelled by staff",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="venue_bookings",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "slot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookings",
+                        to="places.venueslot",
+                        verbose_name="time slot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booking',
-                'verbose_name_plural': 'bookings',
+                "verbose_name": "booking",
+                "verbose_name_plural": "bookings",
             },
         ),
         migrations.AddIndex(
-            model_name='servicepoint',
-            index=models.Index(fields=['status', 'lat', 'lng'], name='point_status_lat_lng'),
+            model_name="servicepoint",
+            index=models.Index(fields=["status", "lat", "lng"], name="point_status_lat_lng"),
         ),
         migrations.AddIndex(
-            model_name='servicepoint',
-            index=models.Index(fields=['kind', 'status'], name='point_kind_status'),
+            model_name="servicepoint",
+            index=models.Index(fields=["kind", "status"], name="point_kind_status"),
         ),
         migrations.AddIndex(
-            model_name='pointvisit',
-            index=models.Index(fields=['point', 'visited_at'], name='visit_point_at'),
+            model_name="pointvisit",
+            index=models.Index(fields=["point", "visited_at"], name="visit_point_at"),
         ),
         migrations.AddConstraint(
-            model_name='venueslot',
-            constraint=models.UniqueConstraint(fields=('venue', 'starts_at'), name='one_slot_per_start'),
+            model_name="venueslot",
+            constraint=models.UniqueConstraint(
+                fields=("venue", "starts_at"), name="one_slot_per_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venueslot',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='slot_ends_after_start'),
+            model_name="venueslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="slot_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['member', 'status'], name='booking_member_status'),
+            model_name="booking",
+            index=models.Index(fields=["member", "status"], name="booking_member_status"),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'booked')), fields=('slot', 'member'), name='one_booking_per_slot_and_member'),
+            model_name="booking",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "booked")),
+                fields=("slot", "member"),
+                name="one_booking_per_slot_and_member",
+            ),
         ),
     ]

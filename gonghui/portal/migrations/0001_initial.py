@@ -4,28 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SignInCode',
+            name="SignInCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone_index', models.CharField(max_length=32, verbose_name='phone index')),
-                ('code_hash', models.CharField(max_length=64, verbose_name='code hash')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used at')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='wrong attempts')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone_index", models.CharField(max_length=32, verbose_name="phone index")),
+                ("code_hash", models.CharField(max_length=64, verbose_name="code hash")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="wrong attempts"),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in code',
-                'verbose_name_plural': 'sign-in codes',
-                'indexes': [models.Index(fields=['phone_index', 'created_at'], name='signin_phone_at')],
+                "verbose_name": "sign-in code",
+                "verbose_name_plural": "sign-in codes",
+                "indexes": [
+                    models.Index(fields=["phone_index", "created_at"], name="signin_phone_at")
+                ],
             },
         ),
     ]

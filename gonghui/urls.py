@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.appeals.urls")),
     path("", include("gonghui.core.audit_views")),
+    path("", include("gonghui.places.urls")),
+    path("", include("gonghui.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -43,7 +43,6 @@ DEFAULT_RATE_LIMITS: dict[str, Rate] = {
     "portal_code.address": Rate(20, 3600),
     "portal_code.phone": Rate(5, 3600),
     "portal_verify.address": Rate(60, 3600),
-    "portal_verify.phone": Rate(10, 3600),
     "portal_member.address": Rate(600, 3600),
     # Each reset request sends an email: few per address, fewer per address asked for.
     "password_reset.address": Rate(10, 3600),

@@ -7,7 +7,9 @@ it is rate limited per client address (`places_near.address`, default 600 an hou
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from gonghui.core.ratelimit import rate_limited
 from gonghui.places import selectors
@@ -75,20 +77,21 @@ def list_places(
         try:
             lat, lng = parse_near(near)
         except ValueError:
-            return 400, {"detail": "near must be <lat>,<lng> in degrees, e.g. 39.904,116.407"}
+            detail = _("near must be <lat>,<lng> in degrees, for example 39.904,116.407.")
+            return Status(400, {"detail": detail})
         found = selectors.nearest_points(
             lat=lat, lng=lng, limit=limit, kind=kind, open_now=open_now
         )
         items = [_out(n.point, n.distance_m, n.open_now) for n in found]
-        return 200, {"items": items, "count": len(items)}
+        return Status(200, {"items": items, "count": len(items)})
     points = selectors.public_points(kind=kind).order_by("pk")
     if open_now:
         opened = selectors.open_now_filter(points)
         count = len(opened)
         rows = opened[(page - 1) * page_size : page * page_size]
-        return 200, {"items": [_out(p, None, True) for p in rows], "count": count}
+        return Status(200, {"items": [_out(p, None, True) for p in rows], "count": count})
     count = points.count()
     rows = list(points[(page - 1) * page_size : page * page_size])
     flags = selectors.open_flags(rows)
     items = [_out(p, None, flag) for p, flag in zip(rows, flags, strict=True)]
-    return 200, {"items": items, "count": count}
+    return Status(200, {"items": items, "count": count})

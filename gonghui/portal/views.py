@@ -86,6 +86,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("portal_member")
 def logout(request: HttpRequest) -> HttpResponse:
     sign_out(request)
     messages.info(request, _("You have signed out."))

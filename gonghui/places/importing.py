@@ -63,6 +63,16 @@ _EXTRA_KINDS = {
     "职工体育场馆": PointKind.SPORTS_VENUE,
     "调解室": PointKind.MEDIATION_ROOM,
 }
+_EXTRA_AMENITIES = {
+    "饮水": Amenity.DRINKING_WATER, "饮用水": Amenity.DRINKING_WATER, "热水": Amenity.DRINKING_WATER,
+    "微波炉": Amenity.MICROWAVE, "充电": Amenity.CHARGING, "手机充电": Amenity.CHARGING,
+    "卫生间": Amenity.TOILET, "厕所": Amenity.TOILET, "座椅": Amenity.SEATS,
+    "休息座椅": Amenity.SEATS, "急救药箱": Amenity.FIRST_AID, "医药箱": Amenity.FIRST_AID,
+    "无线网络": Amenity.WIFI, "wifi": Amenity.WIFI, "空调": Amenity.AIR_CONDITIONING,
+    "暖气": Amenity.HEATING, "取暖": Amenity.HEATING, "冰箱": Amenity.REFRIGERATOR,
+    "储物柜": Amenity.LOCKERS, "书报": Amenity.BOOKS, "图书": Amenity.BOOKS,
+    "无障碍": Amenity.ACCESSIBLE, "无障碍通道": Amenity.ACCESSIBLE,
+}  # fmt: skip
 
 
 def _labels(choices: Any) -> dict[str, Any]:
@@ -104,7 +114,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self.kinds = _labels(PointKind) | {k.casefold(): v for k, v in _EXTRA_KINDS.items()}
-        self.amenities = _labels(Amenity)
+        self.amenities = _labels(Amenity) | {k.casefold(): v for k, v in _EXTRA_AMENITIES.items()}
         self.statuses = _labels(PointStatus) | {
             "开放": PointStatus.ACTIVE,
             "暂停": PointStatus.SUSPENDED,

@@ -15,6 +15,7 @@ from gonghui.core.validators import normalize_uscc
 from gonghui.members.models import Member
 from gonghui.orgs.demo import DISTRICTS, STREETS, generate_demo
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
+from gonghui.places.models import ServicePoint
 
 PASSWORD = "demo-password-2026"
 EMPLOYERS = 150
@@ -43,6 +44,7 @@ def flush() -> None:
     Member.objects.all().delete()
     User.objects.all().delete()
     Employer.objects.all().delete()
+    ServicePoint.objects.all().delete()  # managed by unions (PROTECT)
     UnionOrg.objects.all().delete()
 
 

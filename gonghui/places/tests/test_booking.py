@@ -33,7 +33,7 @@ def test_a_slot_is_never_booked_over_its_capacity(city, venue):
     members = MemberFactory.create_batch(3, org=city.community)
     booking_create(member=members[0], slot_id=slot.pk)
     booking_create(member=members[1], slot_id=slot.pk)
-    with pytest.raises(BookingRefused, match="fully booked"):
+    with pytest.raises(BookingRefused, match="约满"):
         booking_create(member=members[2], slot_id=slot.pk)
 
 
@@ -42,7 +42,7 @@ def test_a_member_books_a_slot_once(city, venue):
     slot = slot_of(venue)
     member = MemberFactory(org=city.community)
     booking_create(member=member, slot_id=slot.pk)
-    with pytest.raises(BookingRefused, match="already booked"):
+    with pytest.raises(BookingRefused, match="您已预约此时段"):
         booking_create(member=member, slot_id=slot.pk)
 
 
@@ -52,7 +52,7 @@ def test_a_member_holds_at_most_the_venues_limit_of_future_bookings(city, venue)
     slots = [slot_of(venue, days=d) for d in (1, 2, 3)]
     booking_create(member=member, slot_id=slots[0].pk)
     booking_create(member=member, slot_id=slots[1].pk)
-    with pytest.raises(BookingRefused, match="most allowed"):
+    with pytest.raises(BookingRefused, match="已达上限"):
         booking_create(member=member, slot_id=slots[2].pk)
     # Another venue has its own limit.
     other = venue_at(city.community, name="乒乓球室")
@@ -74,10 +74,10 @@ def test_members_cancel_only_before_the_deadline_and_only_their_own(city, venue)
     member, other = MemberFactory.create_batch(2, org=city.community)
     slot = slot_of(venue)
     booking = booking_create(member=member, slot_id=slot.pk)
-    with pytest.raises(BookingRefused, match="not your booking"):
+    with pytest.raises(BookingRefused, match="不是您的预约"):
         booking_cancel(booking=booking, member=other)
     late = slot.starts_at - timedelta(hours=1)
-    with pytest.raises(BookingRefused, match="until 2 hours"):
+    with pytest.raises(BookingRefused, match="开始前 2 小时"):
         booking_cancel(booking=booking, member=member, now=late)
 
 
@@ -91,11 +91,11 @@ def test_staff_cancel_any_booking_in_scope_at_any_time(city, venue, street_offic
 @pytest.mark.django_db
 def test_past_slots_and_lapsed_members_cannot_book(city, venue):
     slot = slot_of(venue)
-    with pytest.raises(BookingRefused, match="already begun"):
+    with pytest.raises(BookingRefused, match="已经开始"):
         booking_create(member=MemberFactory(org=city.community), slot_id=slot.pk, now=slot.starts_at)
     lapsed = MemberFactory(org=city.community)
     Member.objects.filter(pk=lapsed.pk).update(status=MemberStatus.LAPSED)
-    with pytest.raises(BookingRefused, match="active members"):
+    with pytest.raises(BookingRefused, match="在册会员"):
         booking_create(member=lapsed, slot_id=slot.pk)
 
 

@@ -107,10 +107,11 @@ def test_a_readonly_role_cannot_edit(city, point):
 @pytest.mark.django_db
 def test_the_finder_lists_the_nearest_with_distance_from_a_chosen_centre(city, client):
     centre = ServicePointFactory(org=city.district, kind=PointKind.SERVICE_CENTRE, name="东城区职工服务中心", lat=39.93, lng=116.42)  # fmt: skip
-    near = ServicePointFactory(org=city.community, name="近站", lat=39.931, lng=116.42)
-    ServicePointFactory(org=city.community, name="远站", lat=40.2, lng=116.42)
+    near = ServicePointFactory(org=city.community, name="甲号驿站", lat=39.931, lng=116.42)
+    ServicePointFactory(org=city.community, name="乙号驿站", lat=40.2, lng=116.42)
     body = client.get(reverse("places:portal_nearest"), {"centre": centre.pk}).content.decode()
-    assert body.index("东城区职工服务中心") < body.index("近站") < body.index("远站")
+    listing = body[body.index('data-testid="nearest"') :]
+    assert listing.index("东城区职工服务中心") < listing.index("甲号驿站") < listing.index("乙号驿站")
     assert "111 m" in body or "111 米" in body
     assert near.name in body
 

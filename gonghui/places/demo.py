@@ -9,6 +9,7 @@ the same day adds nothing).
 """
 
 import random
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.db import transaction
@@ -48,27 +49,83 @@ DISTRICTS: dict[str, tuple[str, float, float, float]] = {
     "110118": ("密云区", 40.3766, 116.8430, 0.06),
     "110119": ("延庆区", 40.4654, 115.9750, 0.06),
 }
-# Kind → (weight, name suffix, opening hours choices, amenities, services).
-_STATIONS: dict[str, tuple[int, str, tuple[str, ...], str, str]] = {
-    PointKind.SERVICE_STATION: (14, "街道职工服务站", ("周一至周五 08:30-17:30；节假日 休息",), "饮水、座椅、无线网络", "法律咨询、困难帮扶、入会办理"),
-    PointKind.WORKERS_HOME: (10, "职工之家", ("周一至周五 09:00-18:00；周六 09:00-12:00；节假日 休息",), "饮水、书报、空调", "文体活动、职工培训"),
-    PointKind.COMMUNITY_STATION: (10, "社区工会服务站", ("周一至周五 08:30-17:00；节假日 休息",), "饮水、座椅", "入会办理、政策咨询"),
-    PointKind.LACTATION_ROOM: (10, "爱心妈咪小屋", ("周一至周五 08:00-18:00；节假日 休息",), "冰箱、座椅、空调", "哺乳、母婴护理咨询"),
-    PointKind.OUTDOOR_STATION: (22, "劳动者驿站", ("24h", "24h", "每天 06:00-22:00", "每天 20:00-08:00"), "饮水、微波炉、充电、卫生间、座椅、急救药箱", "休息、饮水热饭、手机充电"),
-    PointKind.WHITE_COLLAR_STATION: (6, "白领驿站", ("周一至周五 11:30-13:30,17:30-22:00",), "饮水、无线网络、座椅", "心理疏导、婚恋交友、职业讲座"),
-    PointKind.LIBRARY: (8, "职工书屋", ("周二至周日 09:00-21:00",), "书报、无线网络、空调", "阅读、电子书借阅"),
-    PointKind.CANTEEN: (6, "职工爱心餐厅", ("每天 06:30-09:00,11:00-13:30,17:00-19:30",), "饮水、卫生间", "优惠餐食"),
-    PointKind.MEDIATION_ROOM: (4, "劳动争议调解室", ("周一至周五 09:00-17:00；节假日 休息",), "座椅", "劳动争议调解、法律援助"),
+_OFFICE_HOURS = "周一至周五 08:30-17:30；节假日 休息"
+
+
+@dataclass(frozen=True)
+class _Station:
+    weight: int
+    suffix: str
+    hours: tuple[str, ...]
+    amenities: str
+    services: str
+
+
+_STATIONS: dict[str, _Station] = {
+    PointKind.SERVICE_STATION: _Station(
+        14, "街道职工服务站", (_OFFICE_HOURS,), "饮水、座椅、无线网络",
+        "法律咨询、困难帮扶、入会办理",
+    ),
+    PointKind.WORKERS_HOME: _Station(
+        10, "职工之家", ("周一至周五 09:00-18:00；周六 09:00-12:00；节假日 休息",),
+        "饮水、书报、空调", "文体活动、职工培训",
+    ),
+    PointKind.COMMUNITY_STATION: _Station(
+        10, "社区工会服务站", ("周一至周五 08:30-17:00；节假日 休息",), "饮水、座椅",
+        "入会办理、政策咨询",
+    ),
+    PointKind.LACTATION_ROOM: _Station(
+        10, "爱心妈咪小屋", ("周一至周五 08:00-18:00；节假日 休息",), "冰箱、座椅、空调",
+        "哺乳、母婴护理咨询",
+    ),
+    # Outdoor workers (sanitation, couriers, drivers) work around the clock: most stations never
+    # close, some serve the night shift only.
+    PointKind.OUTDOOR_STATION: _Station(
+        22, "劳动者驿站", ("24h", "24h", "每天 06:00-22:00", "每天 20:00-08:00"),
+        "饮水、微波炉、充电、卫生间、座椅、急救药箱", "休息、饮水热饭、手机充电",
+    ),
+    PointKind.WHITE_COLLAR_STATION: _Station(
+        6, "白领驿站", ("周一至周五 11:30-13:30,17:30-22:00",), "饮水、无线网络、座椅",
+        "心理疏导、婚恋交友、职业讲座",
+    ),
+    PointKind.LIBRARY: _Station(
+        8, "职工书屋", ("周二至周日 09:00-21:00",), "书报、无线网络、空调", "阅读、电子书借阅"
+    ),
+    PointKind.CANTEEN: _Station(
+        6, "职工爱心餐厅", ("每天 06:30-09:00,11:00-13:30,17:00-19:30",), "饮水、卫生间",
+        "优惠餐食",
+    ),
+    PointKind.MEDIATION_ROOM: _Station(
+        4, "劳动争议调解室", ("周一至周五 09:00-17:00；节假日 休息",), "座椅",
+        "劳动争议调解、法律援助",
+    ),
 }  # fmt: skip
-# Free facilities: (district, name, kind, lat, lng, venues).
+
+
+@dataclass(frozen=True)
+class _Facility:
+    district: str
+    name: str
+    kind: str
+    at: tuple[float, float]
+    venues: tuple[str, ...]
+
+
 _FACILITIES = (
-    ("110101", "北京市劳动人民文化宫", PointKind.CULTURAL_PALACE, 39.9097, 116.3977, ("多功能厅", "书法教室", "舞蹈室")),
-    ("110105", "朝阳区职工俱乐部", PointKind.CLUB, 39.9240, 116.4600, ("羽毛球馆", "乒乓球室")),
-    ("110108", "海淀区职工体育中心", PointKind.SPORTS_VENUE, 39.9620, 116.3050, ("篮球场", "游泳馆", "健身房")),
-    ("110106", "丰台区工人文化宫", PointKind.CULTURAL_PALACE, 39.8600, 116.2880, ("剧场", "培训教室")),
-    ("110114", "北京职工疗养院", PointKind.SANATORIUM, 40.2300, 116.2100, ("疗休养房间",)),
-    ("110116", "怀柔区职工疗休养基地", PointKind.SANATORIUM, 40.3300, 116.6200, ("疗休养房间",)),
-    ("110112", "通州区职工之家活动中心", PointKind.CLUB, 39.9100, 116.6600, ("羽毛球馆", "阅览室")),
+    _Facility("110101", "北京市劳动人民文化宫", PointKind.CULTURAL_PALACE, (39.9097, 116.3977),
+              ("多功能厅", "书法教室", "舞蹈室")),
+    _Facility("110105", "朝阳区职工俱乐部", PointKind.CLUB, (39.9240, 116.4600),
+              ("羽毛球馆", "乒乓球室")),
+    _Facility("110108", "海淀区职工体育中心", PointKind.SPORTS_VENUE, (39.9620, 116.3050),
+              ("篮球场", "游泳馆", "健身房")),
+    _Facility("110106", "丰台区工人文化宫", PointKind.CULTURAL_PALACE, (39.8600, 116.2880),
+              ("剧场", "培训教室")),
+    _Facility("110114", "北京职工疗养院", PointKind.SANATORIUM, (40.2300, 116.2100),
+              ("疗休养房间",)),
+    _Facility("110116", "怀柔区职工疗休养基地", PointKind.SANATORIUM, (40.3300, 116.6200),
+              ("疗休养房间",)),
+    _Facility("110112", "通州区职工之家活动中心", PointKind.CLUB, (39.9100, 116.6600),
+              ("羽毛球馆", "阅览室")),
 )  # fmt: skip
 _FACILITY_HOURS = "每天 09:00-21:00；节假日 照常"
 _SLOT_TIMES = ((time(9), time(11)), (time(14), time(16)), (time(19), time(21)))
@@ -117,32 +174,32 @@ def demo_point_rows(*, seed: int, count: int) -> list[dict[str, str]]:
     if UnionOrg.objects.filter(code=CITY_CODE).exists():
         add("BJ-000-000", "北京市职工服务中心", PointKind.SERVICE_CENTRE, CITY_CODE, "110101",
             CITY_CENTRE, "周一至周五 08:30-17:30；周六 09:00-12:00；节假日 休息",
-            "饮水、卫生间、无障碍、无线网络", "法律援助、困难帮扶、入会办理、职工互助保障", 5)  # fmt: skip
+            "饮水、卫生间、无障碍、无线网络", "法律援助、困难帮扶、入会办理", 5)  # fmt: skip
     for code in sorted(district_orgs):
         name, lat, lng, _spread = DISTRICTS[code]
         add(f"BJ-{code[-3:]}-000", f"{name}职工服务中心", PointKind.SERVICE_CENTRE, code, code,
             (lat, lng), "周一至周五 08:30-17:30；节假日 休息", "饮水、卫生间、无障碍",
             "法律援助、困难帮扶、入会办理", 4)  # fmt: skip
-    for district, name, kind, lat, lng, _venues in _FACILITIES:
-        if district in district_orgs:
-            add(f"BJ-{district[-3:]}-F{_FACILITIES.index((district, name, kind, lat, lng, _venues)):02d}",
-                name, kind, district, district, (lat, lng), _FACILITY_HOURS, "饮水、卫生间、空调",
-                "文体活动、培训", 5)  # fmt: skip
+    for index, facility in enumerate(_FACILITIES):
+        if facility.district in district_orgs:
+            code = f"BJ-{facility.district[-3:]}-F{index:02d}"
+            add(code, facility.name, facility.kind, facility.district, facility.district,
+                facility.at, _FACILITY_HOURS, "饮水、卫生间、空调", "文体活动", 5)  # fmt: skip
     codes = sorted(district_orgs)
     if not codes:
         return rows
     kinds = list(_STATIONS)
-    weights = [spec[0] for spec in _STATIONS.values()]
+    weights = [spec.weight for spec in _STATIONS.values()]
     for n in range(count):
         district = codes[n % len(codes)]
         dname, lat, lng, spread = DISTRICTS[district]
         kind = rng.choices(kinds, weights)[0]
-        _w, suffix, hours, amenities, services = _STATIONS[kind]
+        spec = _STATIONS[kind]
         street = rng.choice(streets[district])
-        label = f"{dname[:-1]}{rng.choice(_STREET_NAMES)}{rng.randint(1, 30)}号{suffix}"
+        label = f"{dname[:-1]}{rng.choice(_STREET_NAMES)}{rng.randint(1, 30)}号{spec.suffix}"
         add(f"BJ-{district[-3:]}-{n:04d}", label, kind, street, district,
-            _jitter(rng, (lat, lng), spread), rng.choice(hours), amenities, services,
-            rng.choice((0, 1, 2, 3)))  # fmt: skip
+            _jitter(rng, (lat, lng), spread), rng.choice(spec.hours), spec.amenities,
+            spec.services, rng.choice((0, 1, 2, 3)))  # fmt: skip
     return rows
 
 
@@ -169,10 +226,10 @@ def load_places(*, seed: int, count: int = DEFAULT_POINTS, today: date) -> Impor
 
 def _venues(admin: User, today: date) -> None:
     facilities = ServicePoint.objects.filter(code__startswith="BJ-", code__contains="-F")
-    by_name = {spec[1]: spec for spec in _FACILITIES}
+    by_name = {facility.name: facility for facility in _FACILITIES}
     for point in facilities.order_by("code"):
-        spec = by_name.get(point.name)
-        for venue_name in spec[5] if spec else ():
+        facility = by_name.get(point.name)
+        for venue_name in facility.venues if facility else ():
             venue, _created = Venue.objects.get_or_create(
                 point=point, name=venue_name,
                 defaults={"description": "会员免费开放", "member_limit": 2, "cancel_hours": 2},

@@ -29,7 +29,12 @@ class PointFilterForm(forms.Form):
         choices=_blank(PointKind.choices),
         widget=forms.Select(_SELECT),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(PointStatus.choices), widget=forms.Select(_SELECT))  # fmt: skip
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_blank(PointStatus.choices),
+        widget=forms.Select(_SELECT),
+    )
 
 
 def chinese_active() -> bool:
@@ -89,18 +94,31 @@ class PointForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=PointStatus.choices, widget=forms.Select(_SELECT)
     )
-    grade = forms.TypedChoiceField(label=_("Standardisation grade"), choices=Grade.choices, coerce=int, widget=forms.Select(_SELECT))  # fmt: skip
+    grade = forms.TypedChoiceField(
+        label=_("Standardisation grade"),
+        choices=Grade.choices,
+        coerce=int,
+        widget=forms.Select(_SELECT),
+    )
 
     @classmethod
     def initial_for(cls, point: ServicePoint) -> dict[str, Any]:
         return {
-            "code": point.code, "name": point.name, "kind": point.kind,
-            "org_code": point.org.code, "address": point.address,
-            "region_code": point.region_code, "lat": point.lat, "lng": point.lng,
+            "code": point.code,
+            "name": point.name,
+            "kind": point.kind,
+            "org_code": point.org.code,
+            "address": point.address,
+            "region_code": point.region_code,
+            "lat": point.lat,
+            "lng": point.lng,
             "hours": format_hours(Hours.from_json(point.hours), chinese=chinese_active()),
-            "amenities": point.amenities, "services": "\n".join(point.services),
-            "contact": point.contact, "status": point.status, "grade": point.grade,
-        }  # fmt: skip
+            "amenities": point.amenities,
+            "services": "\n".join(point.services),
+            "contact": point.contact,
+            "status": point.status,
+            "grade": point.grade,
+        }
 
     def clean_hours(self) -> dict[str, Any]:
         try:
@@ -153,13 +171,24 @@ class VenueForm(forms.Form):
         initial=2,
         widget=forms.NumberInput(_TEXT),
     )
-    cancel_hours = forms.IntegerField(label=_("Cancel up to (hours before)"), min_value=0, max_value=168, initial=2, widget=forms.NumberInput(_TEXT))  # fmt: skip
+    cancel_hours = forms.IntegerField(
+        label=_("Cancel up to (hours before)"),
+        min_value=0,
+        max_value=168,
+        initial=2,
+        widget=forms.NumberInput(_TEXT),
+    )
 
 
 _WEEKDAYS = [
-    (0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")),
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
     (6, _("Sun")),
-]  # fmt: skip
+]
 
 
 class SlotPlanForm(forms.Form):
@@ -170,15 +199,19 @@ class SlotPlanForm(forms.Form):
     )
     start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput({**_TEXT, "type": "time"}))
     end = forms.TimeField(label=_("Ends"), widget=forms.TimeInput({**_TEXT, "type": "time"}))
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=100_000, widget=forms.NumberInput(_TEXT))  # fmt: skip
+    capacity = forms.IntegerField(
+        label=_("Places"), min_value=1, max_value=100_000, widget=forms.NumberInput(_TEXT)
+    )
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
         today = timezone.localdate()
         return {
-            "first_day": today + timedelta(days=1), "last_day": today + timedelta(days=14),
-            "weekdays": [0, 1, 2, 3, 4, 5, 6], "capacity": 20,
-        }  # fmt: skip
+            "first_day": today + timedelta(days=1),
+            "last_day": today + timedelta(days=14),
+            "weekdays": [0, 1, 2, 3, 4, 5, 6],
+            "capacity": 20,
+        }
 
 
 class NearForm(forms.Form):
@@ -198,7 +231,11 @@ class NearForm(forms.Form):
         choices=_blank(PointKind.choices),
         widget=forms.Select(_SELECT),
     )
-    open_now = forms.BooleanField(label=_("Open now"), required=False, widget=forms.CheckboxInput({"class": "form-check-input"}))  # fmt: skip
+    open_now = forms.BooleanField(
+        label=_("Open now"),
+        required=False,
+        widget=forms.CheckboxInput({"class": "form-check-input"}),
+    )
 
     def __init__(self, *args: Any, centres: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -64,7 +64,8 @@ _EXTRA_KINDS = {
     "调解室": PointKind.MEDIATION_ROOM,
 }
 _EXTRA_AMENITIES = {
-    "饮水": Amenity.DRINKING_WATER, "饮用水": Amenity.DRINKING_WATER, "热水": Amenity.DRINKING_WATER,
+    "饮水": Amenity.DRINKING_WATER, "饮用水": Amenity.DRINKING_WATER,
+    "热水": Amenity.DRINKING_WATER,
     "微波炉": Amenity.MICROWAVE, "充电": Amenity.CHARGING, "手机充电": Amenity.CHARGING,
     "卫生间": Amenity.TOILET, "厕所": Amenity.TOILET, "座椅": Amenity.SEATS,
     "休息座椅": Amenity.SEATS, "急救药箱": Amenity.FIRST_AID, "医药箱": Amenity.FIRST_AID,

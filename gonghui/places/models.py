@@ -131,6 +131,9 @@ class PointVisit(models.Model):
         verbose_name_plural = _("visits")
         indexes = [models.Index(fields=["point", "visited_at"], name="visit_point_at")]
 
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.visited_at:%Y-%m-%d %H:%M} ×{self.people}"
+
 
 class PlaceImport(models.Model):
     """An uploaded service-point file and what its import did."""
@@ -156,6 +159,9 @@ class PlaceImport(models.Model):
     class Meta:
         verbose_name = _("service point import")
         verbose_name_plural = _("service point imports")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 # --- venue booking ------------------------------------------------------------------------------
@@ -206,6 +212,9 @@ class VenueSlot(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
 
 class BookingStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
@@ -242,3 +251,6 @@ class Booking(models.Model):
             )
         ]
         indexes = [models.Index(fields=["member", "status"], name="booking_member_status")]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} {self.member_id} {self.status}"

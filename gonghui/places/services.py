@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, require
 from gonghui.core.audit import audit_record
-from gonghui.core.models import AuditAction
 from gonghui.core.importing import ImportResult, Record, default_report_path, import_file
+from gonghui.core.models import AuditAction
 from gonghui.core.scoping import org_in_scope
 from gonghui.core.tabular import FileUnreadable, RowError
 from gonghui.members.models import Member, MemberStatus
@@ -94,7 +94,7 @@ def point_import_rows(*, rows: Iterable[Record], scope_org: UnionOrg) -> ImportR
                     record.code,
                     reason % {"code": record.code, "row": records[record.code][0]},
                     cells,
-                )  # fmt: skip
+                )
             )
             continue
         records[record.code] = (number, record, cells)

@@ -16,3 +16,6 @@ class SignInCode(models.Model):
         verbose_name = _("sign-in code")
         verbose_name_plural = _("sign-in codes")
         indexes = [models.Index(fields=["phone_index", "created_at"], name="signin_phone_at")]
+
+    def __str__(self) -> str:
+        return f"{self.phone_index[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

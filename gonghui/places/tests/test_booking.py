@@ -92,7 +92,9 @@ def test_staff_cancel_any_booking_in_scope_at_any_time(city, venue, street_offic
 def test_past_slots_and_lapsed_members_cannot_book(city, venue):
     slot = slot_of(venue)
     with pytest.raises(BookingRefused, match="已经开始"):
-        booking_create(member=MemberFactory(org=city.community), slot_id=slot.pk, now=slot.starts_at)
+        booking_create(
+            member=MemberFactory(org=city.community), slot_id=slot.pk, now=slot.starts_at
+        )
     lapsed = MemberFactory(org=city.community)
     Member.objects.filter(pk=lapsed.pk).update(status=MemberStatus.LAPSED)
     with pytest.raises(BookingRefused, match="在册会员"):
@@ -190,7 +192,9 @@ def test_the_venue_page_shows_slots_and_bookings_in_scope(city, venue, street_of
 
 
 @pytest.mark.django_db
-def test_an_officer_of_another_district_gets_404_on_venues_and_bookings(city, venue, other_district_officer):  # fmt: skip
+def test_an_officer_of_another_district_gets_404_on_venues_and_bookings(
+    city, venue, other_district_officer
+):
     booking = booking_create(member=MemberFactory(org=city.community), slot_id=slot_of(venue).pk)
     client = logged_in(other_district_officer)
     assert client.get(reverse("places:venue", args=[venue.pk])).status_code == 404

@@ -17,7 +17,8 @@ NO_HOLIDAYS: dict[date, str] = {}
 
 
 def at(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hh, mm)
+    """Local wall-clock time, which is what opening hours are about."""
+    return datetime(day.year, day.month, day.day, hh, mm)  # noqa: DTZ001
 
 
 def test_a_day_range_is_open_from_its_start_until_just_before_its_end():

@@ -15,17 +15,22 @@ from gonghui.places.services import point_import
 from gonghui.places.tests.factories import ServicePointFactory
 from gonghui.testing import logged_in
 
-HEADER = "站点编号,站点名称,站点类型,管理工会代码,地址,纬度,经度,开放时间,设施,服务项目,联系电话,星级\n"
+HEADER = (
+    "站点编号,站点名称,站点类型,管理工会代码,地址,纬度,经度,开放时间,设施,服务项目,联系电话,星级\n"
+)
 
 
 def _rows(city) -> str:
     code = city.community.code
-    return (
-        HEADER
-        + f"DC-001,多福巷劳动者驿站,劳动者驿站,{code},东城区多福巷1号,39.9161,116.4107,24小时,饮水、充电、卫生间,休息、饮水,010-65120001,三星\n"
-        + f"DC-002,东华门爱心妈咪小屋,爱心妈咪小屋,{code},东城区东华门大街5号,39.9142,116.4031,周一至周五 09:00-18:00；节假日 休息,冰箱,哺乳,,\n"
-        + f"DC-003,夜间驿站,outdoor_station,{city.street.code},东城区王府井大街8号,39.915,116.41,每天 22:00-06:00,,,,\n"
-    )  # fmt: skip
+    rows = [
+        f"DC-001,多福巷劳动者驿站,劳动者驿站,{code},东城区多福巷1号,39.9161,116.4107,24小时,"
+        "饮水、充电、卫生间,休息、饮水,010-65120001,三星",
+        f"DC-002,东华门爱心妈咪小屋,爱心妈咪小屋,{code},东城区东华门大街5号,39.9142,116.4031,"
+        "周一至周五 09:00-18:00；节假日 休息,冰箱,哺乳,,",
+        f"DC-003,夜间驿站,outdoor_station,{city.street.code},东城区王府井大街8号,39.915,116.41,"
+        "每天 22:00-06:00,,,,",
+    ]
+    return HEADER + "".join(f"{row}\n" for row in rows)
 
 
 def _write(tmp_path: Path, text: str, name: str = "points.csv") -> Path:
@@ -82,7 +87,9 @@ def test_bad_rows_are_reported_by_number_in_chinese_and_the_rest_is_imported(cit
     )  # fmt: skip
     report = tmp_path / "report.xlsx"
     with translation.override("zh-hans"):
-        result = point_import(path=_write(tmp_path, text), scope_org=city.street, report_path=report)
+        result = point_import(
+            path=_write(tmp_path, text), scope_org=city.street, report_path=report
+        )
     assert result.created == 1
     assert [(e.row, e.column) for e in result.errors] == [
         (3, "lat"), (4, "hours"), (5, "kind"), (7, "code"), (8, "contact"), (6, "org_code"),
@@ -133,7 +140,9 @@ def test_the_import_page_imports_reports_and_is_audited(city, street_officer, se
 
 
 @pytest.mark.django_db
-def test_the_error_report_of_another_districts_import_is_404(city, other_district_officer, street_officer, settings, tmp_path):  # fmt: skip
+def test_the_error_report_of_another_districts_import_is_404(
+    city, other_district_officer, street_officer, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("points.csv", (HEADER + "X,,,,,,,,,,,\n").encode())
     logged_in(street_officer).post(reverse("places:imports"), {"file": upload})

@@ -30,7 +30,9 @@ coordinates = st.one_of(beijing, beijing, anywhere)
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     points=st.lists(coordinates, min_size=1, max_size=60),
     origin=coordinates,
@@ -48,7 +50,9 @@ def test_nearest_search_returns_the_brute_force_order(city, points, origin, limi
         assert n.distance_m == haversine_m(*origin, n.point.lat, n.point.lng)
 
 
-@given(origin=anywhere, radius=st.floats(1, 5_000_000), bearing=st.floats(0, 1), share=st.floats(0, 1))
+@given(
+    origin=anywhere, radius=st.floats(1, 5_000_000), bearing=st.floats(0, 1), share=st.floats(0, 1)
+)
 def test_every_point_within_the_radius_lies_inside_the_box(origin, radius, bearing, share):
     import math
 
@@ -56,7 +60,9 @@ def test_every_point_within_the_radius_lies_inside_the_box(origin, radius, beari
     delta = share * radius / 6_371_008.8
     theta = bearing * 2 * math.pi
     phi1, lmb1 = math.radians(origin[0]), math.radians(origin[1])
-    phi2 = math.asin(math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta))
+    phi2 = math.asin(
+        math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta)
+    )
     lmb2 = lmb1 + math.atan2(
         math.sin(theta) * math.sin(delta) * math.cos(phi1),
         math.cos(delta) - math.sin(phi1) * math.sin(phi2),
@@ -72,7 +78,9 @@ def test_every_point_within_the_radius_lies_inside_the_box(origin, radius, beari
 def test_inactive_points_are_never_found(city):
     open_point = ServicePointFactory(org=city.community, lat=39.95, lng=116.45)
     ServicePointFactory(org=city.community, lat=CENTRE[0], lng=CENTRE[1], status=PointStatus.CLOSED)
-    ServicePointFactory(org=city.community, lat=CENTRE[0], lng=CENTRE[1], status=PointStatus.SUSPENDED)
+    ServicePointFactory(
+        org=city.community, lat=CENTRE[0], lng=CENTRE[1], status=PointStatus.SUSPENDED
+    )
     assert [n.point for n in nearest_points(lat=CENTRE[0], lng=CENTRE[1], limit=5)] == [open_point]
 
 
@@ -133,7 +141,8 @@ def test_a_bad_position_is_a_clear_400(near):
 def test_the_api_is_public_and_shows_no_managing_union(city):
     ServicePointFactory(org=city.community)
     text = json.dumps(_get("?near=39.9,116.4").json(), ensure_ascii=False)
-    assert city.community.name not in text and city.community.code not in text
+    assert city.community.name not in text
+    assert city.community.code not in text
 
 
 @pytest.mark.django_db

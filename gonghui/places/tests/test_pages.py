@@ -30,7 +30,9 @@ def test_the_list_shows_the_points_of_the_subtree_only(city, point, foreign_poin
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["places:detail", "places:edit", "places:visits"])
-def test_an_officer_outside_the_subtree_gets_404_on_a_points_pages(city, point, sibling_street_officer, name):  # fmt: skip
+def test_an_officer_outside_the_subtree_gets_404_on_a_points_pages(
+    city, point, sibling_street_officer, name
+):
     response = logged_in(sibling_street_officer).get(reverse(name, args=[point.pk]))
     assert response.status_code == 404
 
@@ -50,7 +52,8 @@ def test_editing_saves_structured_hours_and_amenities(city, point, street_office
         "code": point.code, "name": "多福巷职工之家", "kind": PointKind.WORKERS_HOME,
         "org_code": city.community.code, "address": "多福巷2号", "region_code": "110101",
         "lat": "39.91", "lng": "116.41", "hours": "周一至周五 22:00-06:00；节假日 休息",
-        "amenities": ["toilet", "wifi"], "services": "法律咨询\n心理疏导", "contact": "010-65120000",
+        "amenities": ["toilet", "wifi"], "services": "法律咨询\n心理疏导",
+        "contact": "010-65120000",
         "status": "active", "grade": "2",
     }  # fmt: skip
     response = logged_in(street_officer).post(reverse("places:edit", args=[point.pk]), data)
@@ -106,12 +109,17 @@ def test_a_readonly_role_cannot_edit(city, point):
 
 @pytest.mark.django_db
 def test_the_finder_lists_the_nearest_with_distance_from_a_chosen_centre(city, client):
-    centre = ServicePointFactory(org=city.district, kind=PointKind.SERVICE_CENTRE, name="东城区职工服务中心", lat=39.93, lng=116.42)  # fmt: skip
+    centre = ServicePointFactory(
+        org=city.district, kind=PointKind.SERVICE_CENTRE, name="东城区职工服务中心",
+        lat=39.93, lng=116.42,
+    )  # fmt: skip
     near = ServicePointFactory(org=city.community, name="甲号驿站", lat=39.931, lng=116.42)
     ServicePointFactory(org=city.community, name="乙号驿站", lat=40.2, lng=116.42)
     body = client.get(reverse("places:portal_nearest"), {"centre": centre.pk}).content.decode()
     listing = body[body.index('data-testid="nearest"') :]
-    assert listing.index("东城区职工服务中心") < listing.index("甲号驿站") < listing.index("乙号驿站")
+    assert (
+        listing.index("东城区职工服务中心") < listing.index("甲号驿站") < listing.index("乙号驿站")
+    )
     assert "111 m" in body or "111 米" in body
     assert near.name in body
 
@@ -193,7 +201,10 @@ def test_no_staff_or_portal_page_shows_a_full_phone(city, client, point, street_
              staff.get(reverse("places:bookings")),
              staff.get(reverse("places:visits", args=[point.pk]))]  # fmt: skip
     _portal_client(client, member)
-    pages += [client.get(reverse("portal:home")), client.get(reverse("places:portal_venue", args=[venue.pk]))]
+    pages += [
+        client.get(reverse("portal:home")),
+        client.get(reverse("places:portal_venue", args=[venue.pk])),
+    ]
     for page in pages:
         assert page.status_code == 200
         assert not PII.search(page.content.decode())

@@ -76,7 +76,9 @@ def test_a_code_expires(member, settings):
     code = _sent_code()
     later = sent_at + timedelta(seconds=301)
     assert sign_in_code_verify(phone=PHONE, code=code, now=later) is None
-    assert sign_in_code_verify(phone=PHONE, code=code, now=sent_at + timedelta(seconds=299)) == member
+    assert (
+        sign_in_code_verify(phone=PHONE, code=code, now=sent_at + timedelta(seconds=299)) == member
+    )
 
 
 @pytest.mark.django_db
@@ -130,7 +132,9 @@ def test_codes_are_rate_limited_per_phone(member, settings):
     settings.PORTAL_CODE_RESEND_SECONDS = 0
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal_code.phone": Rate(2, 3600)}
     statuses = [
-        Client(REMOTE_ADDR=f"10.0.0.{n}").post(reverse("portal:login"), {"phone": PHONE}).status_code
+        Client(REMOTE_ADDR=f"10.0.0.{n}")
+        .post(reverse("portal:login"), {"phone": PHONE})
+        .status_code
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
@@ -153,7 +157,9 @@ def test_code_guesses_are_rate_limited_per_address(member, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal_verify.address": Rate(2, 3600)}
     client = Client()
     client.post(reverse("portal:login"), {"phone": PHONE})
-    statuses = [client.post(reverse("portal:verify"), {"code": "000000"}).status_code for _ in range(3)]
+    statuses = [
+        client.post(reverse("portal:verify"), {"code": "000000"}).status_code for _ in range(3)
+    ]
     assert statuses == [200, 200, 429]
 
 
@@ -206,14 +212,17 @@ def test_home_shows_my_masked_card_my_appeals_and_nothing_of_others(city, member
         member=member, number=card_number_for(12345), issued_on=timezone.localdate()
     )
     other = MemberFactory(org=city.community, name="赵六")
-    MemberCard.objects.create(member=other, number=card_number_for(54321), issued_on=timezone.localdate())
+    MemberCard.objects.create(
+        member=other, number=card_number_for(54321), issued_on=timezone.localdate()
+    )
     mine = _appeal_at(city, city.community)
     mine.member = member
     mine.save(update_fields=["member"])
     theirs = _appeal_at(city, city.community)
     body = _signed_in(member).get(reverse("portal:home")).content.decode()
     assert "李红" in body
-    assert card.number[-4:] in body and card.number not in body
+    assert card.number[-4:] in body
+    assert card.number not in body
     assert mine.tracking_code in body
     assert theirs.tracking_code not in body
     assert "赵六" not in body

@@ -1,15 +1,14 @@
 """Venue booking: capacity, per-member limits, cancellation, and concurrency."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.members.models import Member, MemberStatus
 from gonghui.members.tests.factories import MemberFactory
+from gonghui.members.tests.test_cards import _in_threads  # threads released together
 from gonghui.places.models import Booking, BookingStatus, VenueSlot
 from gonghui.places.services import (
     BookingRefused,
@@ -117,25 +116,16 @@ def test_planning_slots_twice_adds_nothing_the_second_time(city, venue, street_o
 # --- concurrency (PostgreSQL row locks; SQLite's IMMEDIATE transactions) -----------------------
 
 
-def _in_threads(jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
+def _booker(member, slot, refused: list[str]):
+    """A job booking `slot` for `member`, noting the reason when refused."""
 
-    def run(job):
+    def job():
         try:
-            barrier.wait()
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+            booking_create(member=member, slot_id=slot.pk)
+        except BookingRefused as exc:
+            refused.append(str(exc))
 
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    return job
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,17 +133,7 @@ def test_concurrent_bookings_never_exceed_the_capacity(city):
     slot = slot_of(venue_at(city.community, member_limit=5), capacity=3)
     members = MemberFactory.create_batch(10, org=city.community)
     refused: list[str] = []
-
-    def book(member):
-        def job():
-            try:
-                booking_create(member=member, slot_id=slot.pk)
-            except BookingRefused as exc:
-                refused.append(str(exc))
-
-        return job
-
-    _in_threads([book(m) for m in members])
+    _in_threads([_booker(m, slot, refused) for m in members])
     assert Booking.objects.filter(slot=slot, status=BookingStatus.BOOKED).count() == 3
     assert len(refused) == 7
 
@@ -164,17 +144,7 @@ def test_concurrent_bookings_by_one_member_never_exceed_their_limit(city):
     slots = [slot_of(venue, days=d) for d in range(1, 7)]
     member = MemberFactory(org=city.community)
     refused: list[str] = []
-
-    def book(slot):
-        def job():
-            try:
-                booking_create(member=member, slot_id=slot.pk)
-            except BookingRefused as exc:
-                refused.append(str(exc))
-
-        return job
-
-    _in_threads([book(s) for s in slots])
+    _in_threads([_booker(member, s, refused) for s in slots])
     assert Booking.objects.filter(member=member, status=BookingStatus.BOOKED).count() == 2
     assert len(refused) == 4
 

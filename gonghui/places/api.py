@@ -17,6 +17,10 @@ from gonghui.places.geo import parse_near
 from gonghui.places.models import PointKind
 
 router = Router(tags=["places"])
+# `<lat>,<lng>`: latitude within ±90, longitude within ±180, in decimal degrees.
+_LAT = r"-?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d+)?)"
+_LNG = r"-?(?:180(?:\.0+)?|1[0-7]\d(?:\.\d+)?|[1-9]?\d(?:\.\d+)?)"
+NEAR_PATTERN = rf"^{_LAT},{_LNG}$"
 
 
 class PlaceOut(Schema):
@@ -66,7 +70,9 @@ def _out(point: object, distance: float | None, opened: bool) -> dict[str, objec
 @rate_limited("places_near", methods=("GET",), as_json=True)
 def list_places(
     request: HttpRequest,
-    near: str | None = Query(None, description="`<lat>,<lng>`: nearest first", max_length=60),
+    near: str | None = Query(
+        None, description="`<lat>,<lng>` in degrees: nearest first", pattern=NEAR_PATTERN
+    ),
     kind: PointKind | None = None,
     open_now: bool = Query(False, description="only points open at this moment"),
     limit: int = Query(10, ge=1, le=settings.PLACES_NEAR_MAX_LIMIT, description="with `near`"),

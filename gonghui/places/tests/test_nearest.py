@@ -130,11 +130,20 @@ def test_without_near_the_api_pages_with_the_total_count(city):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("near", ["abc", "91,10", "39.9", "nan,1", "39.9,116.4,1"])
-def test_a_bad_position_is_a_clear_400(near):
+@pytest.mark.parametrize("near", ["abc", "91,10", "39.9,181", "39.9", "nan,1", "39.9,116.4,1"])
+def test_a_bad_position_is_refused_naming_the_parameter(near):
     response = _get(f"?near={near}")
-    assert response.status_code == 400
-    assert "near" in response.json()["detail"]
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "near"]
+
+
+@given(lat=st.floats(-90, 90), lng=st.floats(-180, 180))
+def test_every_position_in_range_matches_the_pattern(lat, lng):
+    import re
+
+    from gonghui.places.api import NEAR_PATTERN
+
+    assert re.fullmatch(NEAR_PATTERN, f"{lat:.6f},{lng:.6f}".replace("-0.000000", "0.000000"))
 
 
 @pytest.mark.django_db

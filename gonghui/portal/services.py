@@ -71,6 +71,9 @@ def sign_in_code_send(
     )
     if last is not None:
         raise CodeTooSoon(max(1, int((last.created_at + wait - now).total_seconds())))
+    # This phone's codes of earlier days are of no use any more (`sign_in_codes_prune` drops
+    # everyone's, from `gonghui portal_prune_codes`).
+    SignInCode.objects.filter(phone_index=index, created_at__lt=now - timedelta(days=1)).delete()
     code = f"{secrets.randbelow(1_000_000):06d}"
     ttl = settings.PORTAL_CODE_TTL_SECONDS
     SignInCode.objects.create(

@@ -242,3 +242,14 @@ def test_home_shows_my_join_application_status(city):
     body = _signed_in(member).get(reverse("portal:home")).content.decode()
     assert 'data-testid="application-status"' in body
     assert application.org.name in body
+
+
+@pytest.mark.django_db
+def test_expired_codes_are_pruned(member):
+    from gonghui.portal.services import sign_in_codes_prune
+
+    long_ago = timezone.now() - timedelta(days=3)
+    sign_in_code_send(phone=PHONE, now=long_ago)
+    sign_in_code_send(phone="13700000001")
+    assert sign_in_codes_prune() == 1
+    assert SignInCode.objects.count() == 1

@@ -166,3 +166,21 @@ def test_the_api_is_rate_limited_per_address(city, settings):
 def test_the_limit_is_bounded(city):
     with override_settings():
         assert _get("?near=39.9,116.4&limit=100000").status_code == 422
+
+
+@pytest.mark.django_db
+def test_open_now_follows_todays_holiday_in_the_calendar(city):
+    from django.utils import timezone
+
+    from gonghui.core.models import CalendarDay, DayKind
+
+    point = ServicePointFactory(
+        org=city.community, lat=39.904, lng=116.407, hours=parse_hours("24h; 节假日 休息").to_json()
+    )
+    assert _get("?near=39.904,116.407").json()["items"][0]["open_now"] is True
+    CalendarDay.objects.update_or_create(
+        date=timezone.localdate(), defaults={"kind": DayKind.HOLIDAY}
+    )
+    item = _get("?near=39.904,116.407").json()["items"][0]
+    assert (item["id"], item["open_now"]) == (point.pk, False)
+    assert _get("?near=39.904,116.407&open_now=1").json()["items"] == []

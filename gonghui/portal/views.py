@@ -68,7 +68,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         member = sign_in_code_verify(phone=phone, code=form.cleaned_data["code"])
         if member is not None:
-            next_url = request.session.get(PENDING_NEXT)
+            next_url = request.session.pop(PENDING_NEXT, None)
+            request.session.pop(PENDING_PHONE, None)
             sign_in(request, member)
             return redirect(_safe_next(request, next_url) or "portal:home")
         form.add_error(

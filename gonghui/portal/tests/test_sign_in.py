@@ -49,6 +49,7 @@ def test_a_member_signs_in_with_the_code_sent_by_sms(member):
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
     assert client.session[SESSION_KEY] == member.pk
+    assert "portal_pending_phone" not in client.session
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from gonghui.legal.api import router as legal_router
 from gonghui.members.api import router as members_router
 from gonghui.notify.api import router as notify_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.places.api import router as places_router
 
 api = DocumentedAPI(
     title="Gonghui API",
@@ -20,3 +21,4 @@ api.add_router("/", members_router)
 api.add_router("/", appeals_router)
 api.add_router("/", notify_router)
 api.add_router("/", legal_router)
+api.add_router("/", places_router)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "gonghui.appeals",
     "gonghui.notify",
     "gonghui.legal",
+    "gonghui.places",
+    "gonghui.portal",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -370,3 +372,13 @@ NOTIFY_BATCH = env_int("GONGHUI_SMS_BATCH", 100, minimum=1)
 # involved, or when the claims add up to more than this many yuan.
 LEGAL_MAJOR_WORKERS = env_int("GONGHUI_LEGAL_MAJOR_WORKERS", 10, minimum=2)
 LEGAL_MAJOR_AMOUNT = env_int("GONGHUI_LEGAL_MAJOR_AMOUNT", 500_000, minimum=1)
+
+# --- Service points, venue booking and the worker portal sign-in (gonghui.places, .portal) -----
+# The nearest search starts with a box of this radius and doubles it until `limit` points are
+# found; the public API returns at most PLACES_NEAR_MAX_LIMIT points per query.
+PLACES_NEAR_START_M = env_int("GONGHUI_PLACES_NEAR_START_M", 2000, minimum=100)
+PLACES_NEAR_MAX_LIMIT = env_int("GONGHUI_PLACES_NEAR_MAX_LIMIT", 50, minimum=1)
+# One-time sign-in codes: lifetime, wrong tries before a code is void, wait before a new one.
+PORTAL_CODE_TTL_SECONDS = env_int("GONGHUI_PORTAL_CODE_TTL", 300, minimum=30)
+PORTAL_CODE_MAX_ATTEMPTS = env_int("GONGHUI_PORTAL_CODE_ATTEMPTS", 5, minimum=1)
+PORTAL_CODE_RESEND_SECONDS = env_int("GONGHUI_PORTAL_CODE_RESEND", 60, minimum=0)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("gonghui.core.audit_views")),
     path("", include("gonghui.core.calendar_views")),
     path("", include("gonghui.notify.views")),
+    path("", include("gonghui.places.urls")),
+    path("", include("gonghui.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

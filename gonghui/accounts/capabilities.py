@@ -22,6 +22,7 @@ class Capability(StrEnum):
     MANAGE_ORG_WORK = "manage_org_work"
     # The rules of organisation work (supervision rule, staffing norm, rating checklist).
     CONFIGURE_ORG_WORK = "configure_org_work"
+    MANAGE_PLACES = "manage_places"  # service points, their import, venues, slots, bookings
     # Separation of duties (MLPS level 3): three administrators, none able to act as another.
     MANAGE_USERS = "manage_users"  # system administrator: staff accounts
     MANAGE_SETTINGS = "manage_settings"  # system administrator: the holiday calendar
@@ -41,6 +42,7 @@ BUSINESS = frozenset(
         Capability.HANDLE_LEGAL,
         Capability.REVIEW_LEGAL_AID,
         Capability.MANAGE_ORG_WORK,
+        Capability.MANAGE_PLACES,
     }
 )
 
@@ -59,6 +61,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.HANDLE_LEGAL,
             Capability.REVIEW_LEGAL_AID,
             Capability.MANAGE_ORG_WORK,
+            Capability.MANAGE_PLACES,
         }
     ),
     Role.APPEAL_HANDLER: frozenset(

@@ -41,6 +41,13 @@ DEFAULT_RATE_LIMITS: dict[str, Rate] = {
     "portal_legal.phone": Rate(5, 86_400),
     "portal_legal_follow.address": Rate(60, 3600),
     "portal_legal_follow.code": Rate(10, 3600),
+    # Service points: the public nearest search (page and API) is read-only and cheap; the
+    # worker portal's sign-in sends an SMS per code, so few per phone, fewer guesses per code.
+    "places_near.address": Rate(600, 3600),
+    "portal_code.address": Rate(20, 3600),
+    "portal_code.phone": Rate(5, 3600),
+    "portal_verify.address": Rate(60, 3600),
+    "portal_member.address": Rate(600, 3600),
     # Each reset request sends an email: few per address, fewer per address asked for.
     "password_reset.address": Rate(10, 3600),
     "password_reset.email": Rate(3, 86_400),

@@ -44,6 +44,14 @@ TEMPLATES = {
             transactional=True,
         ),
         MessageTemplate(
+            "portal_sign_in_code",
+            gettext_noop(
+                "[Workers' portal] Your sign-in code is {code}, valid for {minutes} minutes. "
+                "Do not tell it to anyone; union staff never ask for it."
+            ),
+            transactional=True,
+        ),
+        MessageTemplate(
             "appeal_survey",
             gettext_noop(
                 "[12351] How satisfied are you with the handling of appeal {code}? Rate it on "

@@ -28,6 +28,7 @@ from gonghui.orgs.models import (
     UnionOrg,
     UnionWorker,
 )
+from gonghui.places.models import ServicePoint
 
 PASSWORD = "demo-password-2026"
 EMPLOYERS = 150
@@ -61,6 +62,7 @@ def flush() -> None:
     Member.objects.all().delete()
     User.objects.all().delete()
     Employer.objects.all().delete()
+    ServicePoint.objects.all().delete()  # managed by unions (PROTECT)
     UnionOrg.objects.all().delete()
 
 

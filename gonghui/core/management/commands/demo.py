@@ -53,6 +53,7 @@ from gonghui.orgs.demo import (
 )
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
 from gonghui.orgs.services import employer_import_rows, org_import_rows
+from gonghui.places.demo import DEFAULT_POINTS, load_places
 
 # From this many members on, the demo loads them like a large file (worker processes, bulk load).
 LARGE_DEMO = 100_000
@@ -337,6 +338,15 @@ class Command(BaseCommand):
             help=gettext_lazy("number of legal dispute cases over 18 months (default %(default)s)"),
         )
         parser.add_argument(
+            "--points",
+            type=_non_negative,
+            default=DEFAULT_POINTS,
+            metavar="N",
+            help=gettext_lazy(
+                "number of service stations besides the centres (default %(default)s)"
+            ),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -426,6 +436,9 @@ class Command(BaseCommand):
                 password=password,
                 progress=lambda n: progress.update(legal_task, completed=n),
             )
+            places_task = progress.add_task(_("Service points and venues"), total=1)
+            load_places(seed=options["seed"], count=options["points"], today=today)
+            progress.advance(places_task)
         self._summary(console, load, today)
         host, port = options["host"], options["port"]
         address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

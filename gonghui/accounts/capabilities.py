@@ -19,6 +19,8 @@ class Capability(StrEnum):
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
     MANAGE_KEYS = "manage_keys"  # security administrator: PII key rotation
     VIEW_AUDIT = "view_audit"  # auditor: reads and exports the audit log, changes nothing
+    MANAGE_BENEFITS = "manage_benefits"  # service items, segments, projects, events
+    REVIEW_SUBSIDIES = "review_subsidies"  # decide subsidy applications, payment batches
 
 
 BUSINESS = frozenset(
@@ -27,6 +29,8 @@ BUSINESS = frozenset(
         Capability.EXPORT_PII,
         Capability.IMPORT_MEMBERS,
         Capability.MANAGE_MEMBERS,
+        Capability.MANAGE_BENEFITS,
+        Capability.REVIEW_SUBSIDIES,
     }
 )
 
@@ -34,7 +38,13 @@ BUSINESS = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.FEDERATION_ADMIN: BUSINESS,
     Role.OFFICER: frozenset(
-        {Capability.REVEAL_PII, Capability.IMPORT_MEMBERS, Capability.MANAGE_MEMBERS}
+        {
+            Capability.REVEAL_PII,
+            Capability.IMPORT_MEMBERS,
+            Capability.MANAGE_MEMBERS,
+            Capability.MANAGE_BENEFITS,
+            Capability.REVIEW_SUBSIDIES,
+        }
     ),
     Role.APPEAL_HANDLER: frozenset(),
     Role.LAWYER: frozenset(),

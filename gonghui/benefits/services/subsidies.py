@@ -429,3 +429,52 @@ def batch_mark_paid(*, user: Any, batch: PaymentBatch) -> PaymentBatch:
     batch.save(update_fields=["paid_at"])
     batch.applications.filter(status=SubsidyStatus.APPROVED).update(status=SubsidyStatus.PAID)
     return batch
+
+
+def occupations_seed() -> int:
+    """Load the listed occupations (idempotent); the number created."""
+    from gonghui.benefits.occupations import LISTED_OCCUPATIONS
+
+    known = set(Occupation.objects.values_list("code", flat=True))
+    new = [Occupation(code=c, name=n) for c, n in LISTED_OCCUPATIONS if c not in known]
+    Occupation.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def programme_save(
+    *,
+    org: UnionOrg,
+    code: str,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    budget: Decimal,
+    levels: dict[int, Decimal],
+    min_member_months: int = 0,
+    occupation_codes: list[str] | None = None,
+) -> SubsidyProgramme:
+    """Create or update (by code) a programme with its amounts by level and its occupations."""
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
+    if budget <= 0 or not levels or any(amount <= 0 for amount in levels.values()):
+        raise ValidationError(_("A programme needs a positive budget and an amount for each level."))
+    programme, _created = SubsidyProgramme.objects.update_or_create(
+        code=code,
+        defaults={
+            "org": org,
+            "name": name,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "budget": budget,
+            "levels": {str(level): str(amount) for level, amount in sorted(levels.items())},
+            "min_member_months": min_member_months,
+        },
+    )
+    if occupation_codes is not None:
+        found = list(Occupation.objects.filter(code__in=occupation_codes))
+        missing = sorted(set(occupation_codes) - {o.code for o in found})
+        if missing:
+            raise ValidationError(_("Unknown occupation codes: %(codes)s.") % {"codes": ", ".join(missing)})
+        programme.occupations.set(found)
+    return programme

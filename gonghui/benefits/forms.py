@@ -78,7 +78,7 @@ class SegmentForm(StaffForm):
     regions = forms.CharField(
         label=_("Regions"),
         required=False,
-        help_text=_("Region codes separated by commas, e.g. 110101, 110102 (110000: the whole city)."),
+        help_text=_("Region codes separated by commas, e.g. 110105, 110108 (110000: the whole city)."),
     )
     outdoor_worker = forms.BooleanField(label=_("Outdoor workers only"), required=False)
     high_skill = forms.BooleanField(label=_("High education/title/income (三高) only"), required=False)

@@ -207,8 +207,8 @@ def subsidy_stats(*, user: Any, programme: SubsidyProgramme) -> SubsidyStats:
         rejected=Count("pk", filter=Q(status=SubsidyStatus.REJECTED)),
         paid=Count("pk", filter=Q(status=SubsidyStatus.PAID)),
         beneficiaries=Count("member", filter=committed, distinct=True),
-        amount=Sum("amount", filter=committed),
-        amount_paid=Sum("amount", filter=Q(status=SubsidyStatus.PAID)),
+        total_amount=Sum("amount", filter=committed),
+        total_paid=Sum("amount", filter=Q(status=SubsidyStatus.PAID)),
     )
     return SubsidyStats(
         applications=row["applications"],
@@ -217,8 +217,8 @@ def subsidy_stats(*, user: Any, programme: SubsidyProgramme) -> SubsidyStats:
         rejected=row["rejected"],
         paid=row["paid"],
         beneficiaries=row["beneficiaries"],
-        amount=Decimal(row["amount"] or 0),
-        amount_paid=Decimal(row["amount_paid"] or 0),
+        amount=Decimal(row["total_amount"] or 0),
+        amount_paid=Decimal(row["total_paid"] or 0),
     )
 
 

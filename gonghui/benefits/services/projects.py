@@ -20,7 +20,7 @@ def social_org_create(*, org: UnionOrg, name: str, uscc: str, contact: str = "")
     try:
         result = normalize_uscc(uscc)
     except InvalidUscc as exc:
-        raise ValidationError({"uscc": exc.messages}) from None
+        raise ValidationError({"uscc": str(exc)}) from None
     if not result.check_ok:
         raise ValidationError(
             {"uscc": _("The check character of %(code)s does not match; check the code.") % {"code": result.code}}

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
@@ -13,7 +13,11 @@ from pydantic import ConfigDict
 from gonghui.accounts.capabilities import Capability, can
 from gonghui.benefits import selectors
 from gonghui.benefits.models import SubsidyChannel, SubsidyProgramme
-from gonghui.benefits.services.subsidies import DuplicateCertificate, programme_levels, subsidy_apply
+from gonghui.benefits.services.subsidies import (
+    DuplicateCertificate,
+    programme_levels,
+    subsidy_apply,
+)
 from gonghui.core.api_paging import PageNumberPaging
 
 router = Router(tags=["benefits"])
@@ -40,7 +44,9 @@ class ProgrammeOut(Schema):
 
     @staticmethod
     def resolve_levels(obj: SubsidyProgramme) -> dict[str, str]:
-        return {str(level): f"{amount:.2f}" for level, amount in sorted(programme_levels(obj).items())}
+        return {
+            str(level): f"{amount:.2f}" for level, amount in sorted(programme_levels(obj).items())
+        }
 
     @staticmethod
     def resolve_occupations(obj: SubsidyProgramme) -> list[dict[str, str]]:
@@ -71,7 +77,9 @@ class Message(Schema):
 
 
 def _error(status: int, detail: Any) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @router.get(
@@ -96,7 +104,9 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> JsonResp
     member = selectors.member_by_id_number(user=request.user, id_number=payload.id_number)
     if member is None:
         return _error(404, _("No member with this ID number in your scope."))
-    programme = selectors.programmes_visible(user=request.user).filter(code=payload.programme).first()
+    programme = (
+        selectors.programmes_visible(user=request.user).filter(code=payload.programme).first()
+    )
     if programme is None or not member.org.path.startswith(programme.org.path):
         return _error(404, _("No such programme open to this member."))
     if not can(request.user, Capability.REVIEW_SUBSIDIES):

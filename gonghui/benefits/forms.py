@@ -65,7 +65,7 @@ class StaffForm(forms.Form):
 class SegmentForm(StaffForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     gender = forms.ChoiceField(
-        label=_("Gender"), choices=[("", _("Any"))] + list(Gender.choices), required=False
+        label=_("Gender"), choices=[("", _("Any")), *list(Gender.choices)], required=False
     )
     age_min = forms.IntegerField(label=_("Aged from"), min_value=16, max_value=100, required=False)
     age_max = forms.IntegerField(label=_("Aged up to"), min_value=16, max_value=100, required=False)
@@ -78,10 +78,14 @@ class SegmentForm(StaffForm):
     regions = forms.CharField(
         label=_("Regions"),
         required=False,
-        help_text=_("Region codes separated by commas, e.g. 110105, 110108 (110000: the whole city)."),
+        help_text=_(
+            "Region codes separated by commas, e.g. 110105, 110108 (110000: the whole city)."
+        ),
     )
     outdoor_worker = forms.BooleanField(label=_("Outdoor workers only"), required=False)
-    high_skill = forms.BooleanField(label=_("High education/title/income (三高) only"), required=False)
+    high_skill = forms.BooleanField(
+        label=_("High education/title/income (三高) only"), required=False
+    )
     hardship = forms.BooleanField(label=_("Members in hardship only"), required=False)
 
     def rules(self) -> dict[str, Any]:
@@ -91,8 +95,12 @@ class SegmentForm(StaffForm):
             "gender": data.get("gender", ""),
             "age_min": data.get("age_min", ""),
             "age_max": data.get("age_max", ""),
-            "industries": data.getlist("industries") if hasattr(data, "getlist") else data.get("industries", []),
-            "regions": [p for p in data.get("regions", "").replace("，", ",").split(",") if p.strip()],
+            "industries": data.getlist("industries")
+            if hasattr(data, "getlist")
+            else data.get("industries", []),
+            "regions": [
+                p for p in data.get("regions", "").replace("，", ",").split(",") if p.strip()
+            ],
             "outdoor_worker": data.get("outdoor_worker"),
             "high_skill": data.get("high_skill"),
             "hardship": data.get("hardship"),
@@ -120,7 +128,9 @@ class ItemForm(StaffForm):
     category = forms.ChoiceField(label=_("Category"), choices=ItemCategory.choices)
     provider_kind = forms.ChoiceField(label=_("Provider"), choices=ProviderKind.choices)
     provider_name = forms.CharField(label=_("Provider name"), max_length=200, required=False)
-    how_to_use = forms.CharField(label=_("How to use"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    how_to_use = forms.CharField(
+        label=_("How to use"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=_DATE)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=_DATE)
     on_card = forms.BooleanField(label=_("Carried on the member card"), required=False)
@@ -134,7 +144,11 @@ class ItemForm(StaffForm):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[(Decision.APPROVE, _("Approve")), (Decision.REJECT, _("Reject")), (Decision.RETURN, _("Return for correction"))]
+        choices=[
+            (Decision.APPROVE, _("Approve")),
+            (Decision.REJECT, _("Reject")),
+            (Decision.RETURN, _("Return for correction")),
+        ]
     )
     note = forms.CharField(label=_("Note to the applicant"), max_length=500, required=False)
 
@@ -148,7 +162,9 @@ class SocialOrgForm(StaffForm):
 class ProjectForm(StaffForm):
     organisation = forms.ModelChoiceField(queryset=None, label=_("Social organisation"))  # type: ignore[arg-type]
     name = forms.CharField(label=_("Name"), max_length=200)
-    contract_amount = forms.DecimalField(label=_("Contract amount (yuan)"), max_digits=14, decimal_places=2)
+    contract_amount = forms.DecimalField(
+        label=_("Contract amount (yuan)"), max_digits=14, decimal_places=2
+    )
     starts_on = forms.DateField(label=_("Starts on"), widget=_DATE)
     ends_on = forms.DateField(label=_("Ends on"), widget=_DATE)
     planned_sessions = forms.IntegerField(label=_("Planned sessions"), min_value=1)
@@ -164,12 +180,20 @@ class ProjectForm(StaffForm):
 class SessionForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=_DATE)
     place = forms.CharField(label=_("Place"), max_length=200, widget=forms.TextInput(attrs=_TEXT))
-    participants = forms.IntegerField(label=_("Participants"), min_value=0, widget=forms.NumberInput(attrs=_TEXT))
+    participants = forms.IntegerField(
+        label=_("Participants"), min_value=0, widget=forms.NumberInput(attrs=_TEXT)
+    )
 
 
 class EvaluationForm(forms.Form):
-    score = forms.IntegerField(label=_("Score (0–100)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs=_TEXT))
-    evaluation = forms.CharField(label=_("Evaluation"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False)
+    score = forms.IntegerField(
+        label=_("Score (0–100)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs=_TEXT)
+    )
+    evaluation = forms.CharField(
+        label=_("Evaluation"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
+    )
 
 
 class EventForm(StaffForm):
@@ -182,7 +206,9 @@ class EventForm(StaffForm):
     )
     place = forms.CharField(label=_("Place"), max_length=200)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,7 +226,9 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args: Any, programme: SubsidyProgramme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Levels 1–5 of the national scheme; the check names a level the programme does not pay.
-        self.fields["level"].choices = [(n, _("Level %(level)d") % {"level": n}) for n in range(1, 6)]
+        self.fields["level"].choices = [
+            (n, _("Level %(level)d") % {"level": n}) for n in range(1, 6)
+        ]
         self.fields["occupation_code"].choices = [
             (o.code, f"{o.code} {o.name}") for o in programme.occupations.order_by("code")
         ]
@@ -208,4 +236,8 @@ class ApplicationForm(forms.Form):
 
 
 class CheckinForm(forms.Form):
-    code = forms.CharField(label=_("Check-in code shown at the venue"), max_length=8, widget=forms.TextInput(attrs=_TEXT))
+    code = forms.CharField(
+        label=_("Check-in code shown at the venue"),
+        max_length=8,
+        widget=forms.TextInput(attrs=_TEXT),
+    )

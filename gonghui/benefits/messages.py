@@ -7,12 +7,17 @@ from gonghui.notify.messages import TEMPLATES, MessageTemplate
 BENEFIT_TEMPLATES = (
     MessageTemplate(
         "event_signed_up",
-        gettext_noop("[Union] You are signed up for “{event}” on {date}. Check in with the code shown at the venue."),
+        gettext_noop(
+            "[Union] You are signed up for “{event}” on {date}. Check in with the code shown "
+            "at the venue."
+        ),
         transactional=True,
     ),
     MessageTemplate(
         "event_waitlisted",
-        gettext_noop("[Union] “{event}” on {date} is full; you are number {position} on the waiting list."),
+        gettext_noop(
+            "[Union] “{event}” on {date} is full; you are number {position} on the waiting list."
+        ),
         transactional=True,
     ),
     MessageTemplate(
@@ -22,7 +27,9 @@ BENEFIT_TEMPLATES = (
     ),
     MessageTemplate(
         "subsidy_decided",
-        gettext_noop("[Union] Your subsidy application {code}: {outcome}. Details on the workers' portal."),
+        gettext_noop(
+            "[Union] Your subsidy application {code}: {outcome}. Details on the workers' portal."
+        ),
         transactional=True,
     ),
 )

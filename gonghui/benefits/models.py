@@ -49,9 +49,7 @@ class Segment(models.Model):
     class Meta:
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
-        constraints = [
-            models.UniqueConstraint(fields=["org", "name"], name="segment_name_per_org")
-        ]
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="segment_name_per_org")]
 
     def __str__(self) -> str:
         return self.name
@@ -80,7 +78,10 @@ class ProviderKind(models.TextChoices):
 
 
 class ServiceItem(models.Model):
-    """A benefit or service (服务项目). `on_card`: carried on the member cards of `org`'s subtree."""
+    """A benefit or service (服务项目).
+
+    `on_card`: carried on the member cards of `org`'s subtree.
+    """
 
     scope_path = "org__path"
 
@@ -230,7 +231,9 @@ class SubsidyApplication(models.Model):
         Occupation, on_delete=models.PROTECT, related_name="+", verbose_name=_("occupation")
     )
     issued_on = models.DateField(_("issued on"))
-    scan = models.FileField(_("certificate scan"), upload_to="benefits/certificates/%Y/%m/", blank=True)
+    scan = models.FileField(
+        _("certificate scan"), upload_to="benefits/certificates/%Y/%m/", blank=True
+    )
     channel = models.CharField(
         _("channel"), max_length=8, choices=SubsidyChannel.choices, default=SubsidyChannel.PORTAL
     )
@@ -313,7 +316,9 @@ class ServiceProject(models.Model):
         verbose_name=_("social organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
-    contract_amount = models.DecimalField(_("contract amount (yuan)"), max_digits=14, decimal_places=2)
+    contract_amount = models.DecimalField(
+        _("contract amount (yuan)"), max_digits=14, decimal_places=2
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     segment = models.ForeignKey(
@@ -325,7 +330,9 @@ class ServiceProject(models.Model):
         verbose_name=_("target members"),
     )
     planned_sessions = models.PositiveIntegerField(_("planned sessions"))
-    evaluation_score = models.PositiveSmallIntegerField(_("evaluation score (0–100)"), null=True, blank=True)
+    evaluation_score = models.PositiveSmallIntegerField(
+        _("evaluation score (0–100)"), null=True, blank=True
+    )
     evaluation = models.TextField(_("evaluation"), blank=True)
 
     class Meta:
@@ -339,9 +346,7 @@ class ServiceProject(models.Model):
 class ProjectSession(models.Model):
     scope_path = "project__org__path"
 
-    project = models.ForeignKey(
-        ServiceProject, on_delete=models.CASCADE, related_name="sessions"
-    )
+    project = models.ForeignKey(ServiceProject, on_delete=models.CASCADE, related_name="sessions")
     held_on = models.DateField(_("held on"))
     place = models.CharField(_("place"), max_length=200)
     participants = models.PositiveIntegerField(_("participants (person-times)"))

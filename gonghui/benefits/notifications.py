@@ -7,7 +7,9 @@ from gonghui.members.models import Member
 from gonghui.notify.services import message_enqueue
 
 
-def member_notify(*, member: Member, template: str, variables: dict[str, str], reference: str) -> bool:
+def member_notify(
+    *, member: Member, template: str, variables: dict[str, str], reference: str
+) -> bool:
     """Queue `template` for the member's phone; False when no phone is on record."""
     if not member.phone:
         return False

@@ -38,7 +38,9 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         member = portal_member(request)
         if member is None:
-            return HttpResponseRedirect(f"{LOGIN_PATH}?{urlencode({'next': request.get_full_path()})}")
+            return HttpResponseRedirect(
+                f"{LOGIN_PATH}?{urlencode({'next': request.get_full_path()})}"
+            )
         return view(request, *args, member=member, **kwargs)
 
     return wrapper

@@ -64,7 +64,9 @@ def rules_clean(raw: dict[str, Any]) -> dict[str, Any]:
     industries = sorted({str(v) for v in raw.get("industries") or [] if v})
     bad = [v for v in industries if v not in Industry.values]
     if bad:
-        errors["industries"] = _("Unknown industry sections: %(codes)s.") % {"codes": ", ".join(bad)}
+        errors["industries"] = _("Unknown industry sections: %(codes)s.") % {
+            "codes": ", ".join(bad)
+        }
     elif industries:
         rules["industries"] = industries
     regions = sorted({str(v).strip() for v in raw.get("regions") or [] if str(v).strip()})

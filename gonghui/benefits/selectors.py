@@ -32,10 +32,14 @@ from gonghui.orgs.models import UnionOrg
 # --- segments and audiences ---------------------------------------------------------------------
 
 
-def segment_members(*, rules: dict[str, Any], within: UnionOrg, today: date | None = None) -> QuerySet[Member]:
+def segment_members(
+    *, rules: dict[str, Any], within: UnionOrg, today: date | None = None
+) -> QuerySet[Member]:
     """Members of `within`'s subtree the rules select: one filtered query, counted in the DB."""
     today = today or timezone.localdate()
-    return Member.objects.filter(org__path__startswith=within.path).filter(segment_q(rules, today=today))
+    return Member.objects.filter(org__path__startswith=within.path).filter(
+        segment_q(rules, today=today)
+    )
 
 
 def segment_count(*, user: Any, rules: dict[str, Any], within: UnionOrg) -> int:
@@ -56,13 +60,17 @@ def member_in_audience(*, member: Member, org: UnionOrg, segment: Segment | None
     if segment is None:
         return member.status == "active"
     today = timezone.localdate()
-    return Member.objects.filter(pk=member.pk).filter(segment_q(segment.rules, today=today)).exists()
+    return (
+        Member.objects.filter(pk=member.pk).filter(segment_q(segment.rules, today=today)).exists()
+    )
 
 
 # --- service items ------------------------------------------------------------------------------
 
 
-def item_list(*, user: Any, q: str = "", category: str = "", on_card: bool | None = None) -> QuerySet[ServiceItem]:
+def item_list(
+    *, user: Any, q: str = "", category: str = "", on_card: bool | None = None
+) -> QuerySet[ServiceItem]:
     qs = scoped(ServiceItem.objects.all(), user=user).select_related("org", "segment")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(provider_name__contains=q))
@@ -74,7 +82,9 @@ def item_list(*, user: Any, q: str = "", category: str = "", on_card: bool | Non
 
 
 def segment_list(*, user: Any) -> QuerySet[Segment]:
-    return scoped(Segment.objects.all(), user=user).select_related("org").order_by("org__path", "name")
+    return (
+        scoped(Segment.objects.all(), user=user).select_related("org").order_by("org__path", "name")
+    )
 
 
 def segments_usable(*, user: Any, org: UnionOrg | None = None) -> QuerySet[Segment]:
@@ -97,7 +107,9 @@ def _items_for(member: Member, qs: QuerySet[ServiceItem]) -> list[PortalItem]:
     verdicts: dict[int, bool] = {}
     for item in items:
         if item.segment_id is not None and item.segment_id not in verdicts:
-            verdicts[item.segment_id] = member_in_audience(member=member, org=member.org, segment=item.segment)
+            verdicts[item.segment_id] = member_in_audience(
+                member=member, org=member.org, segment=item.segment
+            )
     return [
         PortalItem(item=i, eligible=True if i.segment_id is None else verdicts[i.segment_id])
         for i in items
@@ -114,14 +126,20 @@ def portal_items(*, member: Member, category: str = "") -> list[PortalItem]:
 
 def card_items(*, member: Member) -> list[ServiceItem]:
     """The items the member's card carries (and the member is eligible for)."""
-    return [p.item for p in _items_for(member, ServiceItem.objects.filter(on_card=True)) if p.eligible]
+    return [
+        p.item for p in _items_for(member, ServiceItem.objects.filter(on_card=True)) if p.eligible
+    ]
 
 
 # --- subsidies ----------------------------------------------------------------------------------
 
 
 def programme_list(*, user: Any) -> QuerySet[SubsidyProgramme]:
-    return scoped(SubsidyProgramme.objects.all(), user=user).select_related("org").order_by("-starts_on")
+    return (
+        scoped(SubsidyProgramme.objects.all(), user=user)
+        .select_related("org")
+        .order_by("-starts_on")
+    )
 
 
 def programmes_visible(*, user: Any) -> QuerySet[SubsidyProgramme]:
@@ -153,7 +171,11 @@ def application_list(
     if status:
         qs = qs.filter(status=status)
     if q:
-        qs = qs.filter(Q(code=q.strip().upper()) | Q(certificate_no=q.strip().upper()) | Q(member__name__startswith=q.strip()))
+        qs = qs.filter(
+            Q(code=q.strip().upper())
+            | Q(certificate_no=q.strip().upper())
+            | Q(member__name__startswith=q.strip())
+        )
     return qs.order_by("-submitted_at", "-pk")
 
 
@@ -162,7 +184,11 @@ def application_get(*, user: Any, code: str) -> SubsidyApplication | None:
 
 
 def member_applications(*, member: Member) -> QuerySet[SubsidyApplication]:
-    return SubsidyApplication.objects.filter(member=member).select_related("programme", "occupation").order_by("-pk")
+    return (
+        SubsidyApplication.objects.filter(member=member)
+        .select_related("programme", "occupation")
+        .order_by("-pk")
+    )
 
 
 def member_by_id_number(*, user: Any, id_number: str) -> Member | None:
@@ -172,16 +198,27 @@ def member_by_id_number(*, user: Any, id_number: str) -> Member | None:
     except InvalidIdNumber:
         return None
     index = pii.blind_index(normalized, kind="id_number")
-    return scoped(Member.objects.filter(id_number_index=index), user=user).select_related("org").first()
+    return (
+        scoped(Member.objects.filter(id_number_index=index), user=user)
+        .select_related("org")
+        .first()
+    )
 
 
 def batch_list(*, user: Any, programme: SubsidyProgramme) -> QuerySet[PaymentBatch]:
     qs = scoped(PaymentBatch.objects.filter(programme=programme), user=user)
-    return qs.annotate(rows=Count("applications"), total=Sum("applications__amount")).order_by("-pk")
+    return qs.annotate(rows=Count("applications"), total=Sum("applications__amount")).order_by(
+        "-pk"
+    )
 
 
 def batch_get(*, user: Any, pk: int) -> PaymentBatch | None:
-    return scoped(PaymentBatch.objects.all(), user=user).filter(pk=pk).select_related("programme").first()
+    return (
+        scoped(PaymentBatch.objects.all(), user=user)
+        .filter(pk=pk)
+        .select_related("programme")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -230,7 +267,9 @@ def social_org_list(*, user: Any) -> QuerySet[SocialOrganisation]:
 
 
 def project_list(*, user: Any) -> QuerySet[ServiceProject]:
-    qs = scoped(ServiceProject.objects.all(), user=user).select_related("organisation", "org", "segment")
+    qs = scoped(ServiceProject.objects.all(), user=user).select_related(
+        "organisation", "org", "segment"
+    )
     return qs.annotate(
         sessions_held=Count("sessions"), beneficiaries=Sum("sessions__participants")
     ).order_by("-starts_on", "name")
@@ -296,14 +335,18 @@ def event_signups(*, event: Event) -> QuerySet[EventSignup]:
 
 
 def signup_get(*, user: Any, pk: int) -> EventSignup | None:
-    return scoped(EventSignup.objects.all(), user=user).filter(pk=pk).select_related("event").first()
+    return (
+        scoped(EventSignup.objects.all(), user=user).filter(pk=pk).select_related("event").first()
+    )
 
 
 def portal_events(*, member: Member) -> QuerySet[Event]:
     """Upcoming events of the member's union and its ancestors (eligibility checked on sign-up)."""
     return (
         Event.objects.filter(
-            org__path__in=_ancestor_paths(member.org), starts_at__gte=timezone.now(), cancelled=False
+            org__path__in=_ancestor_paths(member.org),
+            starts_at__gte=timezone.now(),
+            cancelled=False,
         )
         .select_related("org", "segment")
         .annotate(confirmed=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))

@@ -6,253 +6,679 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0004_one_pending_application'),
-        ('orgs', '0001_initial'),
+        ("members", "0004_one_pending_application"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MemberProfile',
+            name="MemberProfile",
             fields=[
-                ('member', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='benefit_profile', serialize=False, to='members.member', verbose_name='member')),
-                ('outdoor_worker', models.BooleanField(default=False, verbose_name='outdoor worker')),
-                ('high_skill', models.BooleanField(default=False, verbose_name='high education/title/income (三高)')),
-                ('hardship', models.BooleanField(default=False, verbose_name='in hardship')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "member",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="benefit_profile",
+                        serialize=False,
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "outdoor_worker",
+                    models.BooleanField(default=False, verbose_name="outdoor worker"),
+                ),
+                (
+                    "high_skill",
+                    models.BooleanField(
+                        default=False, verbose_name="high education/title/income (三高)"
+                    ),
+                ),
+                ("hardship", models.BooleanField(default=False, verbose_name="in hardship")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'member benefit profile',
-                'verbose_name_plural': 'member benefit profiles',
+                "verbose_name": "member benefit profile",
+                "verbose_name_plural": "member benefit profiles",
             },
         ),
         migrations.CreateModel(
-            name='Occupation',
+            name="Occupation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='occupation code')),
-                ('name', models.CharField(max_length=100, verbose_name='occupation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=16, unique=True, verbose_name="occupation code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="occupation")),
             ],
             options={
-                'verbose_name': 'occupation',
-                'verbose_name_plural': 'occupations',
-                'ordering': ['code'],
+                "verbose_name": "occupation",
+                "verbose_name_plural": "occupations",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentBatch',
+            name="PaymentBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='batch')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='paying union')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="batch")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="paying union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment batch',
-                'verbose_name_plural': 'payment batches',
+                "verbose_name": "payment batch",
+                "verbose_name_plural": "payment batches",
             },
         ),
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('rules', models.JSONField(blank=True, default=dict, verbose_name='rules')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='owning union')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("rules", models.JSONField(blank=True, default=dict, verbose_name="rules")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="owning union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'segment',
-                'verbose_name_plural': 'segments',
+                "verbose_name": "segment",
+                "verbose_name_plural": "segments",
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('lecture', 'Lecture'), ('health_check', 'Health check'), ('matchmaking', 'Matchmaking mixer'), ('skills_contest', 'Skills contest (技能比武)'), ('labour_contest', 'Labour competition (劳动竞赛)'), ('sports', 'Sports')], max_length=16, verbose_name='kind')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('capacity', models.PositiveIntegerField(verbose_name='capacity')),
-                ('checkin_code', models.CharField(max_length=8, verbose_name='check-in code')),
-                ('cancelled', models.BooleanField(default=False, verbose_name='cancelled')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='organising union')),
-                ('segment', models.ForeignKey(blank=True, help_text='Empty: every member.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.segment', verbose_name='eligible members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lecture", "Lecture"),
+                            ("health_check", "Health check"),
+                            ("matchmaking", "Matchmaking mixer"),
+                            ("skills_contest", "Skills contest (技能比武)"),
+                            ("labour_contest", "Labour competition (劳动竞赛)"),
+                            ("sports", "Sports"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("capacity", models.PositiveIntegerField(verbose_name="capacity")),
+                ("checkin_code", models.CharField(max_length=8, verbose_name="check-in code")),
+                ("cancelled", models.BooleanField(default=False, verbose_name="cancelled")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="organising union",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: every member.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.segment",
+                        verbose_name="eligible members",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
             },
         ),
         migrations.CreateModel(
-            name='ServiceItem',
+            name="ServiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('category', models.CharField(choices=[('legal', 'Legal services'), ('mutual_aid', 'Mutual aid and insurance'), ('health', 'Health'), ('culture_sport', 'Culture and sport'), ('training', 'Training'), ('women_childcare', 'Women and childcare'), ('matchmaking', 'Matchmaking'), ('housing', 'Housing'), ('canteen', 'Canteen'), ('recuperation', 'Recuperation'), ('counselling', 'Counselling (EAP)'), ('reading', 'Reading'), ('discounts', 'Discounts')], max_length=20, verbose_name='category')),
-                ('provider_kind', models.CharField(choices=[('union', 'Union organisation'), ('social_org', 'Social organisation'), ('merchant', 'Merchant')], default='union', max_length=12, verbose_name='provider')),
-                ('provider_name', models.CharField(blank=True, max_length=200, verbose_name='provider name')),
-                ('how_to_use', models.TextField(blank=True, verbose_name='how to use')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('on_card', models.BooleanField(default=False, verbose_name='carried on the member card')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='offering union')),
-                ('segment', models.ForeignKey(blank=True, help_text='Empty: every member.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.segment', verbose_name='eligible members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("legal", "Legal services"),
+                            ("mutual_aid", "Mutual aid and insurance"),
+                            ("health", "Health"),
+                            ("culture_sport", "Culture and sport"),
+                            ("training", "Training"),
+                            ("women_childcare", "Women and childcare"),
+                            ("matchmaking", "Matchmaking"),
+                            ("housing", "Housing"),
+                            ("canteen", "Canteen"),
+                            ("recuperation", "Recuperation"),
+                            ("counselling", "Counselling (EAP)"),
+                            ("reading", "Reading"),
+                            ("discounts", "Discounts"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "provider_kind",
+                    models.CharField(
+                        choices=[
+                            ("union", "Union organisation"),
+                            ("social_org", "Social organisation"),
+                            ("merchant", "Merchant"),
+                        ],
+                        default="union",
+                        max_length=12,
+                        verbose_name="provider",
+                    ),
+                ),
+                (
+                    "provider_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="provider name"),
+                ),
+                ("how_to_use", models.TextField(blank=True, verbose_name="how to use")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                (
+                    "on_card",
+                    models.BooleanField(default=False, verbose_name="carried on the member card"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="offering union",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: every member.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.segment",
+                        verbose_name="eligible members",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service item',
-                'verbose_name_plural': 'service items',
+                "verbose_name": "service item",
+                "verbose_name_plural": "service items",
             },
         ),
         migrations.CreateModel(
-            name='ServiceProject',
+            name="ServiceProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('contract_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='contract amount (yuan)')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('planned_sessions', models.PositiveIntegerField(verbose_name='planned sessions')),
-                ('evaluation_score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='evaluation score (0–100)')),
-                ('evaluation', models.TextField(blank=True, verbose_name='evaluation')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='purchasing union')),
-                ('segment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.segment', verbose_name='target members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "contract_amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="contract amount (yuan)"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                ("planned_sessions", models.PositiveIntegerField(verbose_name="planned sessions")),
+                (
+                    "evaluation_score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="evaluation score (0–100)"
+                    ),
+                ),
+                ("evaluation", models.TextField(blank=True, verbose_name="evaluation")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="purchasing union",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.segment",
+                        verbose_name="target members",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchased project',
-                'verbose_name_plural': 'purchased projects',
+                "verbose_name": "purchased project",
+                "verbose_name_plural": "purchased projects",
             },
         ),
         migrations.CreateModel(
-            name='ProjectSession',
+            name="ProjectSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='held on')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('participants', models.PositiveIntegerField(verbose_name='participants (person-times)')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='benefits.serviceproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="held on")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                (
+                    "participants",
+                    models.PositiveIntegerField(verbose_name="participants (person-times)"),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="benefits.serviceproject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session delivered',
-                'verbose_name_plural': 'sessions delivered',
+                "verbose_name": "session delivered",
+                "verbose_name_plural": "sessions delivered",
             },
         ),
         migrations.CreateModel(
-            name='SocialOrganisation',
+            name="SocialOrganisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('contact', models.CharField(blank=True, max_length=100, verbose_name='contact')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='registering union')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=100, verbose_name="contact")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="registering union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'social organisation',
-                'verbose_name_plural': 'social organisations',
+                "verbose_name": "social organisation",
+                "verbose_name_plural": "social organisations",
             },
         ),
         migrations.AddField(
-            model_name='serviceproject',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='benefits.socialorganisation', verbose_name='social organisation'),
+            model_name="serviceproject",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="projects",
+                to="benefits.socialorganisation",
+                verbose_name="social organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='SubsidyProgramme',
+            name="SubsidyProgramme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('budget', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='budget (yuan)')),
-                ('levels', models.JSONField(default=dict, verbose_name='amount by level')),
-                ('min_member_months', models.PositiveSmallIntegerField(default=0, verbose_name='minimum months of active membership')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('occupations', models.ManyToManyField(blank=True, related_name='programmes', to='benefits.occupation', verbose_name='listed occupations')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='running union')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="budget (yuan)"
+                    ),
+                ),
+                ("levels", models.JSONField(default=dict, verbose_name="amount by level")),
+                (
+                    "min_member_months",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="minimum months of active membership"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "occupations",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="programmes",
+                        to="benefits.occupation",
+                        verbose_name="listed occupations",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="running union",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subsidy programme',
-                'verbose_name_plural': 'subsidy programmes',
+                "verbose_name": "subsidy programme",
+                "verbose_name_plural": "subsidy programmes",
             },
         ),
         migrations.CreateModel(
-            name='SubsidyApplication',
+            name="SubsidyApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='application number')),
-                ('certificate_no', models.CharField(max_length=40, verbose_name='certificate number')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='certificate level')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('scan', models.FileField(blank=True, upload_to='benefits/certificates/%Y/%m/', verbose_name='certificate scan')),
-                ('channel', models.CharField(choices=[('portal', "Workers' portal"), ('paper', 'Paper application (entered by staff)')], default='portal', max_length=8, verbose_name='channel')),
-                ('status', models.CharField(choices=[('submitted', 'Awaiting review'), ('returned', 'Returned for correction'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('paid', 'Paid')], default='submitted', max_length=10, verbose_name='status')),
-                ('eligible', models.BooleanField(default=False, verbose_name='eligible')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='failed rules')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='amount (yuan)')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='benefits.paymentbatch', verbose_name='payment batch')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member', verbose_name='applicant')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.occupation', verbose_name='occupation')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unionorg', verbose_name='union')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='benefits.subsidyprogramme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=20, unique=True, verbose_name="application number"),
+                ),
+                (
+                    "certificate_no",
+                    models.CharField(max_length=40, verbose_name="certificate number"),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="certificate level")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                (
+                    "scan",
+                    models.FileField(
+                        blank=True,
+                        upload_to="benefits/certificates/%Y/%m/",
+                        verbose_name="certificate scan",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Workers' portal"),
+                            ("paper", "Paper application (entered by staff)"),
+                        ],
+                        default="portal",
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting review"),
+                            ("returned", "Returned for correction"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("paid", "Paid"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("eligible", models.BooleanField(default=False, verbose_name="eligible")),
+                (
+                    "reasons",
+                    models.JSONField(blank=True, default=list, verbose_name="failed rules"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=10, verbose_name="amount (yuan)"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="submitted at"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "decision_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="note"),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="benefits.paymentbatch",
+                        verbose_name="payment batch",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="applicant",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.occupation",
+                        verbose_name="occupation",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unionorg",
+                        verbose_name="union",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="benefits.subsidyprogramme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subsidy application',
-                'verbose_name_plural': 'subsidy applications',
+                "verbose_name": "subsidy application",
+                "verbose_name_plural": "subsidy applications",
             },
         ),
         migrations.AddField(
-            model_name='paymentbatch',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='benefits.subsidyprogramme'),
+            model_name="paymentbatch",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="batches",
+                to="benefits.subsidyprogramme",
+            ),
         ),
         migrations.CreateModel(
-            name='EventSignup',
+            name="EventSignup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Signed up'), ('waitlisted', 'On the waiting list'), ('cancelled', 'Cancelled')], max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='signed up at')),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in at')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signups', to='benefits.event')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='members.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Signed up"),
+                            ("waitlisted", "On the waiting list"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="signed up at"),
+                ),
+                (
+                    "checked_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked in at"),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signups",
+                        to="benefits.event",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event sign-up',
-                'verbose_name_plural': 'event sign-ups',
-                'indexes': [models.Index(fields=['event', 'status'], name='signup_event_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('event', 'member'), name='one_live_signup_per_member')],
+                "verbose_name": "event sign-up",
+                "verbose_name_plural": "event sign-ups",
+                "indexes": [models.Index(fields=["event", "status"], name="signup_event_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "cancelled"), _negated=True),
+                        fields=("event", "member"),
+                        name="one_live_signup_per_member",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='segment',
-            constraint=models.UniqueConstraint(fields=('org', 'name'), name='segment_name_per_org'),
+            model_name="segment",
+            constraint=models.UniqueConstraint(fields=("org", "name"), name="segment_name_per_org"),
         ),
         migrations.AddConstraint(
-            model_name='serviceitem',
-            constraint=models.UniqueConstraint(fields=('org', 'name'), name='item_name_per_org'),
+            model_name="serviceitem",
+            constraint=models.UniqueConstraint(fields=("org", "name"), name="item_name_per_org"),
         ),
         migrations.AddIndex(
-            model_name='subsidyapplication',
-            index=models.Index(fields=['programme', 'status'], name='subsidy_prog_status'),
+            model_name="subsidyapplication",
+            index=models.Index(fields=["programme", "status"], name="subsidy_prog_status"),
         ),
         migrations.AddConstraint(
-            model_name='subsidyapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'rejected'), _negated=True), fields=('programme', 'certificate_no'), name='subsidy_certificate_once'),
+            model_name="subsidyapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "rejected"), _negated=True),
+                fields=("programme", "certificate_no"),
+                name="subsidy_certificate_once",
+            ),
         ),
     ]

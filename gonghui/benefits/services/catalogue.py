@@ -28,7 +28,10 @@ def segment_save(
             segment.save()
     except IntegrityError:
         raise ValidationError(
-            {"name": _("%(org)s already has a segment named “%(name)s”.") % {"org": org.name, "name": name}}
+            {
+                "name": _("%(org)s already has a segment named “%(name)s”.")
+                % {"org": org.name, "name": name}
+            }
         ) from None
     return segment
 
@@ -53,7 +56,10 @@ def item_save(
         raise ValidationError({"valid_until": _("The item cannot end before it starts.")})
     if segment is not None and not org.path.startswith(segment.org.path):
         raise ValidationError(
-            {"segment": _("The segment belongs to %(org)s, outside this union.") % {"org": segment.org.name}}
+            {
+                "segment": _("The segment belongs to %(org)s, outside this union.")
+                % {"org": segment.org.name}
+            }
         )
     item = item or ServiceItem()
     fields = {
@@ -76,7 +82,10 @@ def item_save(
             item.save()
     except IntegrityError:
         raise ValidationError(
-            {"name": _("%(org)s already offers an item named “%(name)s”.") % {"org": org.name, "name": name}}
+            {
+                "name": _("%(org)s already offers an item named “%(name)s”.")
+                % {"org": org.name, "name": name}
+            }
         ) from None
     return item
 

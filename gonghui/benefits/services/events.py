@@ -44,13 +44,21 @@ def event_save(
         raise ValidationError({"capacity": _("An event has room for at least one person.")})
     if segment is not None and not org.path.startswith(segment.org.path):
         raise ValidationError(
-            {"segment": _("The segment belongs to %(org)s, outside this union.") % {"org": segment.org.name}}
+            {
+                "segment": _("The segment belongs to %(org)s, outside this union.")
+                % {"org": segment.org.name}
+            }
         )
     if event is not None:
         confirmed = event.signups.filter(status=SignupStatus.CONFIRMED).count()
         if capacity < confirmed:
             raise ValidationError(
-                {"capacity": _("%(count)d members are signed up already; the capacity cannot be lower.") % {"count": confirmed}}
+                {
+                    "capacity": _(
+                        "%(count)d members are signed up already; the capacity cannot be lower."
+                    )
+                    % {"count": confirmed}
+                }
             )
     event = event or Event(checkin_code=checkin_code_new())
     event.org, event.title, event.kind = org, title.strip(), kind
@@ -62,7 +70,10 @@ def event_save(
 
 
 def _variables(event: Event) -> dict[str, str]:
-    return {"event": event.title, "date": date_format(timezone.localtime(event.starts_at), "Y-m-d H:i")}
+    return {
+        "event": event.title,
+        "date": date_format(timezone.localtime(event.starts_at), "Y-m-d H:i"),
+    }
 
 
 def _promote(event: Event) -> list[EventSignup]:
@@ -91,7 +102,9 @@ def _promote(event: Event) -> list[EventSignup]:
 def waitlist_position(signup: EventSignup) -> int:
     if signup.status != SignupStatus.WAITLISTED:
         return 0
-    ahead = signup.event.signups.filter(status=SignupStatus.WAITLISTED, created_at__lt=signup.created_at)
+    ahead = signup.event.signups.filter(
+        status=SignupStatus.WAITLISTED, created_at__lt=signup.created_at
+    )
     same_time = signup.event.signups.filter(
         status=SignupStatus.WAITLISTED, created_at=signup.created_at, pk__lt=signup.pk
     )
@@ -123,7 +136,10 @@ def event_sign_up(*, event: Event, member: Member) -> EventSignup:
         return event.signups.exclude(status=SignupStatus.CANCELLED).get(member=member)
     if status == SignupStatus.CONFIRMED:
         member_notify(
-            member=member, template="event_signed_up", variables=_variables(event), reference=f"event:{event.pk}"
+            member=member,
+            template="event_signed_up",
+            variables=_variables(event),
+            reference=f"event:{event.pk}",
         )
     else:
         member_notify(

@@ -13,7 +13,9 @@ from gonghui.orgs.models import UnionOrg
 
 
 @transaction.atomic
-def social_org_create(*, org: UnionOrg, name: str, uscc: str, contact: str = "") -> SocialOrganisation:
+def social_org_create(
+    *, org: UnionOrg, name: str, uscc: str, contact: str = ""
+) -> SocialOrganisation:
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter the organisation's name.")})
@@ -23,7 +25,10 @@ def social_org_create(*, org: UnionOrg, name: str, uscc: str, contact: str = "")
         raise ValidationError({"uscc": str(exc)}) from None
     if not result.check_ok:
         raise ValidationError(
-            {"uscc": _("The check character of %(code)s does not match; check the code.") % {"code": result.code}}
+            {
+                "uscc": _("The check character of %(code)s does not match; check the code.")
+                % {"code": result.code}
+            }
         )
     try:
         with transaction.atomic():
@@ -32,7 +37,10 @@ def social_org_create(*, org: UnionOrg, name: str, uscc: str, contact: str = "")
             )
     except IntegrityError:
         raise ValidationError(
-            {"uscc": _("An organisation with the code %(code)s is registered already.") % {"code": result.code}}
+            {
+                "uscc": _("An organisation with the code %(code)s is registered already.")
+                % {"code": result.code}
+            }
         ) from None
 
 
@@ -70,8 +78,12 @@ def session_add(
 ) -> ProjectSession:
     if not project.starts_on <= held_on <= project.ends_on:
         raise ValidationError(
-            {"held_on": _("The session lies outside the project's period (%(start)s to %(end)s).")
-             % {"start": project.starts_on.isoformat(), "end": project.ends_on.isoformat()}}
+            {
+                "held_on": _(
+                    "The session lies outside the project's period (%(start)s to %(end)s)."
+                )
+                % {"start": project.starts_on.isoformat(), "end": project.ends_on.isoformat()}
+            }
         )
     if not place.strip():
         raise ValidationError({"place": _("Enter where the session was held.")})

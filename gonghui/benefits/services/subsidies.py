@@ -20,9 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -109,13 +108,22 @@ def subsidy_check(
     months = programme.min_member_months
     if months and (member.joined_on is None or _months_between(member.joined_on, today) < months):
         reasons.append(
-            _("At least %(months)d months of membership are required; the applicant joined on %(joined)s.")
-            % {"months": months, "joined": member.joined_on.isoformat() if member.joined_on else "—"}
+            _(
+                "At least %(months)d months of membership are required; the applicant joined "
+                "on %(joined)s."
+            )
+            % {
+                "months": months,
+                "joined": member.joined_on.isoformat() if member.joined_on else "—",
+            }
         )
     levels = programme_levels(programme)
     if level not in levels:
         reasons.append(
-            _("Certificate level %(level)d is not covered by this programme (levels covered: %(levels)s).")
+            _(
+                "Certificate level %(level)d is not covered by this programme "
+                "(levels covered: %(levels)s)."
+            )
             % {"level": level, "levels": ", ".join(str(n) for n in sorted(levels))}
         )
     occupation = programme.occupations.filter(code=occupation_code.strip()).first()
@@ -186,7 +194,9 @@ def _save_claiming_certificate(application: SubsidyApplication) -> None:
         with transaction.atomic():
             application.save()
     except IntegrityError:
-        earlier = _earlier_certificate(application.programme, application.certificate_no, application)
+        earlier = _earlier_certificate(
+            application.programme, application.certificate_no, application
+        )
         if earlier is None:
             raise
         raise DuplicateCertificate(earlier) from None
@@ -222,7 +232,10 @@ def subsidy_apply(
     occupation = check.occupation or Occupation.objects.filter(code=occupation_code.strip()).first()
     if occupation is None:
         raise ValidationError(
-            {"occupation_code": _("No occupation has the code “%(code)s”.") % {"code": occupation_code}}
+            {
+                "occupation_code": _("No occupation has the code “%(code)s”.")
+                % {"code": occupation_code}
+            }
         )
     application = SubsidyApplication(
         code=_new_code(),
@@ -272,7 +285,10 @@ def subsidy_correct(
     occupation = check.occupation or Occupation.objects.filter(code=occupation_code.strip()).first()
     if occupation is None:
         raise ValidationError(
-            {"occupation_code": _("No occupation has the code “%(code)s”.") % {"code": occupation_code}}
+            {
+                "occupation_code": _("No occupation has the code “%(code)s”.")
+                % {"code": occupation_code}
+            }
         )
     application.certificate_no, application.level = certificate_no, level
     application.occupation, application.issued_on = occupation, issued_on
@@ -299,7 +315,12 @@ def committed_amount(programme: SubsidyProgramme) -> Decimal:
 
 @transaction.atomic
 def subsidy_decide(
-    *, user: Any, application: SubsidyApplication, decision: str, note: str = "", notify: bool = True
+    *,
+    user: Any,
+    application: SubsidyApplication,
+    decision: str,
+    note: str = "",
+    notify: bool = True,
 ) -> SubsidyApplication:
     """Approve, reject or return an application awaiting review; the applicant gets an SMS
     (`notify=False`: none, for decisions loaded from elsewhere such as the demo's history)."""
@@ -460,7 +481,9 @@ def programme_save(
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
     if budget <= 0 or not levels or any(amount <= 0 for amount in levels.values()):
-        raise ValidationError(_("A programme needs a positive budget and an amount for each level."))
+        raise ValidationError(
+            _("A programme needs a positive budget and an amount for each level.")
+        )
     programme, _created = SubsidyProgramme.objects.update_or_create(
         code=code,
         defaults={
@@ -477,6 +500,8 @@ def programme_save(
         found = list(Occupation.objects.filter(code__in=occupation_codes))
         missing = sorted(set(occupation_codes) - {o.code for o in found})
         if missing:
-            raise ValidationError(_("Unknown occupation codes: %(codes)s.") % {"codes": ", ".join(missing)})
+            raise ValidationError(
+                _("Unknown occupation codes: %(codes)s.") % {"codes": ", ".join(missing)}
+            )
         programme.occupations.set(found)
     return programme

@@ -21,7 +21,9 @@ WELDER = "6-18-02-04"
 ELECTRICIAN = "6-31-01-03"
 
 
-def programme_at(org: UnionOrg, *, code: str = "ZYFZ", budget: str = "1000000", **extra: Any) -> SubsidyProgramme:
+def programme_at(
+    org: UnionOrg, *, code: str = "ZYFZ", budget: str = "1000000", **extra: Any
+) -> SubsidyProgramme:
     """职业发展助推计划 as the issue configures it: level 1 → 2000, level 2 → 1000."""
     occupations_seed()
     today = timezone.localdate()
@@ -47,8 +49,12 @@ def certificate() -> str:
     return f"CERT{next(_certificates):010d}"
 
 
-def application_at(org: UnionOrg, *, programme: SubsidyProgramme | None = None, level: int = 1, **kwargs: Any):
-    programme = programme or SubsidyProgramme.objects.filter(code="ZYFZ").first() or programme_at(org)
+def application_at(
+    org: UnionOrg, *, programme: SubsidyProgramme | None = None, level: int = 1, **kwargs: Any
+):
+    programme = (
+        programme or SubsidyProgramme.objects.filter(code="ZYFZ").first() or programme_at(org)
+    )
     return subsidy_apply(
         programme=programme,
         member=kwargs.pop("member", None) or member_at(org),

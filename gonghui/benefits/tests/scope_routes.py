@@ -44,10 +44,16 @@ OWN_DATA = {
     "benefits:portal_event": lambda c: ({"pk": _event_at(c.other_community).pk}, None),
     "benefits:portal_event_signup": lambda c: ({"pk": _event_at(c.other_community).pk}, {}),
     "benefits:portal_event_cancel": lambda c: ({"pk": _signup_at(c.other_community).event_id}, {}),
-    "benefits:portal_event_checkin": lambda c: ({"pk": _event_at(c.other_community).pk}, {"code": "X"}),
+    "benefits:portal_event_checkin": lambda c: (
+        {"pk": _event_at(c.other_community).pk},
+        {"code": "X"},
+    ),
     "benefits:portal_subsidies": lambda c: ({}, None),
     "benefits:portal_apply": lambda c: ({"code": _programme_at(c.other_community).code}, None),
-    "benefits:portal_application": lambda c: ({"code": _application_at(c, c.other_community).code}, None),
+    "benefits:portal_application": lambda c: (
+        {"code": _application_at(c, c.other_community).code},
+        None,
+    ),
     "benefits:portal_application_correct": lambda c: (
         {"code": _application_at(c, c.other_community).code},
         None,
@@ -91,7 +97,9 @@ def _batch_at(city, org):
     from gonghui.benefits.services.subsidies import batch_create, subsidy_decide
     from gonghui.testing import PASSWORD
 
-    clerk = user_create_or_update(username=f"clerk{org.code}", scope_org=org, role=Role.OFFICER, password=PASSWORD)
+    clerk = user_create_or_update(
+        username=f"clerk{org.code}", scope_org=org, role=Role.OFFICER, password=PASSWORD
+    )
     application = _application_at(city, org)
     subsidy_decide(user=clerk, application=application, decision="approve")
     return batch_create(user=clerk, programme=application.programme, org=org)
@@ -106,7 +114,9 @@ def _project_at(org):
     from gonghui.orgs.tests.factories import make_uscc
 
     organisation = SocialOrganisation.objects.create(
-        org=org, name=f"{org.name}社工服务中心", uscc=make_uscc(SocialOrganisation.objects.count() + 500, "110101")
+        org=org,
+        name=f"{org.name}社工服务中心",
+        uscc=make_uscc(SocialOrganisation.objects.count() + 500, "110101"),
     )
     return project_create(
         org=org,

@@ -28,7 +28,11 @@ def test_the_card_carries_items_of_the_union_and_its_ancestors(city, worker):
     _item(city.city, "过期优惠", category="discounts", on_card=True,
           valid_until=timezone.localdate() - timedelta(days=1))  # fmt: skip
     assert sorted(i.name for i in card_items(member=worker)) == ["京卡法律援助", "街道职工体检"]
-    assert sorted(p.item.name for p in portal_items(member=worker)) == ["京卡法律援助", "职工书屋", "街道职工体检"]
+    assert sorted(p.item.name for p in portal_items(member=worker)) == [
+        "京卡法律援助",
+        "职工书屋",
+        "街道职工体检",
+    ]
 
 
 def test_items_for_a_segment_reach_only_its_members(city, worker):
@@ -44,17 +48,24 @@ def test_officer_creates_an_item_on_the_card(city, street_officer):
     response = logged_in(street_officer).post(
         "/benefits/items/new/",
         {"org": city.street.code, "name": "白领午餐优惠", "category": "canteen",
-         "provider_kind": "merchant", "provider_name": "东华门职工食堂", "on_card": "on", "active": "on"},
+         "provider_kind": "merchant", "provider_name": "东华门职工食堂",
+         "on_card": "on", "active": "on"},
     )  # fmt: skip
     assert response.status_code == 302
     item = ServiceItem.objects.get(name="白领午餐优惠")
-    assert item.on_card and item.org == city.street
+    assert item.on_card
+    assert item.org == city.street
 
 
 def test_officer_cannot_place_an_item_outside_the_subtree(city, street_officer):
     response = logged_in(street_officer).post(
         "/benefits/items/new/",
-        {"org": city.other_district.code, "name": "越权项目", "category": "legal", "provider_kind": "union"},
+        {
+            "org": city.other_district.code,
+            "name": "越权项目",
+            "category": "legal",
+            "provider_kind": "union",
+        },
     )
     assert response.status_code == 200
     assert not ServiceItem.objects.filter(name="越权项目").exists()
@@ -64,12 +75,20 @@ def test_item_list_shows_only_the_subtree(city, street_officer):
     _item(city.community, "多福巷法律咨询")
     _item(city.other_community, "府右街法律咨询")
     body = logged_in(street_officer).get("/benefits/items/").content.decode()
-    assert "多福巷法律咨询" in body and "府右街法律咨询" not in body
+    assert "多福巷法律咨询" in body
+    assert "府右街法律咨询" not in body
 
 
 def test_portal_shows_my_card_and_the_catalogue(city, worker):
-    _item(city.city, "京卡互助保障", category="mutual_aid", on_card=True, how_to_use="持京卡到任一服务站登记")
+    _item(
+        city.city,
+        "京卡互助保障",
+        category="mutual_aid",
+        on_card=True,
+        how_to_use="持京卡到任一服务站登记",
+    )
     client = portal_client(worker)
     home = client.get("/portal/benefits/").content.decode()
-    assert "京卡互助保障" in home and "持京卡到任一服务站登记" in home
+    assert "京卡互助保障" in home
+    assert "持京卡到任一服务站登记" in home
     assert "京卡互助保障" in client.get("/portal/benefits/items/").content.decode()

@@ -25,7 +25,11 @@ TODAY = date(2026, 11, 20)
 
 @pytest.fixture
 def members(city):
-    return [member_at(org) for org in (city.community, city.community, city.sibling_street) for _ in range(20)]
+    return [
+        member_at(org)
+        for org in (city.community, city.community, city.sibling_street)
+        for _ in range(20)
+    ]
 
 
 def test_the_demo_loads_every_part_of_benefits(city, city_admin, members):
@@ -45,6 +49,14 @@ def test_the_demo_loads_every_part_of_benefits(city, city_admin, members):
 
 def test_running_the_benefits_demo_again_adds_nothing(city, city_admin, members):
     load_benefits(count=20, seed=7, today=TODAY)
-    counts = (SubsidyApplication.objects.count(), Event.objects.count(), ServiceItem.objects.count())
+    counts = (
+        SubsidyApplication.objects.count(),
+        Event.objects.count(),
+        ServiceItem.objects.count(),
+    )
     assert load_benefits(count=20, seed=7, today=TODAY) == 0
-    assert (SubsidyApplication.objects.count(), Event.objects.count(), ServiceItem.objects.count()) == counts
+    assert (
+        SubsidyApplication.objects.count(),
+        Event.objects.count(),
+        ServiceItem.objects.count(),
+    ) == counts

@@ -24,8 +24,12 @@ TODAY = date(2026, 12, 6)
 
 
 def test_rules_select_by_gender_age_industry_region_and_flags(city):
-    builder = EmployerFactory(name="北京建工集团", org=city.community, industry="E", region_code="110101")
-    courier = EmployerFactory(name="北京快递有限公司", org=city.community, industry="G", region_code="110105")
+    builder = EmployerFactory(
+        name="北京建工集团", org=city.community, industry="E", region_code="110101"
+    )
+    courier = EmployerFactory(
+        name="北京快递有限公司", org=city.community, industry="G", region_code="110105"
+    )
     young_builder = member_at(city.community, employer=builder)
     member_at(city.community, employer=courier)
     profile_set(member=young_builder, outdoor_worker=True)
@@ -53,7 +57,8 @@ def test_a_segment_is_one_query(city):
     for _ in range(5):
         profile_set(member=member_at(city.community), hardship=True)
     rules = {"gender": "male", "age_min": 20, "age_max": 70, "industries": ["C", "E"],
-             "regions": ["110101"], "outdoor_worker": True, "high_skill": True, "hardship": True}  # fmt: skip
+             "regions": ["110101"], "outdoor_worker": True, "high_skill": True,
+             "hardship": True}  # fmt: skip
     with CaptureQueriesContext(connection) as queries:
         segment_members(rules=rules, within=city.city, today=TODAY).count()
     assert len(queries) == 1
@@ -86,13 +91,17 @@ def test_live_count_while_editing(city, street_officer):
     member_at(city.community)
     profile_set(member=member_at(city.other_community), high_skill=True)
     client = logged_in(street_officer)
-    response = client.get("/benefits/segments/count/", {"org": city.street.code, "high_skill": "on"})
+    response = client.get(
+        "/benefits/segments/count/", {"org": city.street.code, "high_skill": "on"}
+    )
     assert 'data-testid="segment-count">3<' in response.content.decode()
     assert segment_count(user=street_officer, rules={}, within=city.street) == 4
 
 
 def test_live_count_reports_a_bad_rule(city, street_officer):
-    response = logged_in(street_officer).get("/benefits/segments/count/", {"org": city.street.code, "age_min": "5"})
+    response = logged_in(street_officer).get(
+        "/benefits/segments/count/", {"org": city.street.code, "age_min": "5"}
+    )
     assert 'data-testid="segment-count-error"' in response.content.decode()
 
 

@@ -23,7 +23,6 @@ from gonghui.benefits.tests.helpers import (
     ELECTRICIAN,
     WELDER,
     application_at,
-    certificate,
     member_at,
     programme_at,
 )
@@ -55,13 +54,15 @@ def test_other_levels_are_refused_with_the_reason(city, programme, worker, level
     assert not application.eligible
     assert application.status == SubsidyStatus.REJECTED
     assert application.amount == 0
-    assert application.reasons == [
-        f"证书等级{level}不在本计划资助范围内（资助等级：1, 2）。"
-    ]
+    assert application.reasons == [f"证书等级{level}不在本计划资助范围内（资助等级：1, 2）。"]
 
 
-def test_the_same_certificate_twice_is_refused_naming_the_earlier_application(city, programme, worker):
-    first = application_at(city.community, programme=programme, member=worker, certificate_no="ABC 123")
+def test_the_same_certificate_twice_is_refused_naming_the_earlier_application(
+    city, programme, worker
+):
+    first = application_at(
+        city.community, programme=programme, member=worker, certificate_no="ABC 123"
+    )
     other = member_at(city.community)
     with pytest.raises(DuplicateCertificate) as caught:
         application_at(city.community, programme=programme, member=other, certificate_no="abc123")
@@ -70,8 +71,12 @@ def test_the_same_certificate_twice_is_refused_naming_the_earlier_application(ci
 
 
 def test_a_refused_certificate_may_be_applied_for_again(city, programme, worker):
-    refused = application_at(city.community, programme=programme, member=worker, level=3, certificate_no="X1")
-    again = application_at(city.community, programme=programme, member=worker, level=1, certificate_no="X1")
+    refused = application_at(
+        city.community, programme=programme, member=worker, level=3, certificate_no="X1"
+    )
+    again = application_at(
+        city.community, programme=programme, member=worker, level=1, certificate_no="X1"
+    )
     assert refused.status == SubsidyStatus.REJECTED
     assert again.eligible
 
@@ -97,7 +102,9 @@ def test_every_failed_rule_is_named(city):
 
 def test_a_member_is_paid_once_per_level(city, programme, worker):
     application_at(city.community, programme=programme, member=worker, level=1)
-    second = application_at(city.community, programme=programme, member=worker, level=1, occupation_code=ELECTRICIAN)
+    second = application_at(
+        city.community, programme=programme, member=worker, level=1, occupation_code=ELECTRICIAN
+    )
     assert not second.eligible
     assert "已有" in second.reasons[0]
     other_level = application_at(city.community, programme=programme, member=worker, level=2)
@@ -110,7 +117,8 @@ def test_approval_informs_the_applicant_by_sms(city, programme, worker, street_o
     application.refresh_from_db()
     assert application.status == SubsidyStatus.APPROVED
     message = OutboxMessage.objects.get(reference=application.code)
-    assert "已批准" in message.body and "2000" in message.body
+    assert "已批准" in message.body
+    assert "2000" in message.body
 
 
 def test_reject_and_return_need_a_reason(city, programme, worker, street_officer):
@@ -119,9 +127,13 @@ def test_reject_and_return_need_a_reason(city, programme, worker, street_officer
         subsidy_decide(user=street_officer, application=application, decision="reject")
 
 
-def test_a_returned_application_is_corrected_and_checked_again(city, programme, worker, street_officer):
+def test_a_returned_application_is_corrected_and_checked_again(
+    city, programme, worker, street_officer
+):
     application = application_at(city.community, programme=programme, member=worker)
-    subsidy_decide(user=street_officer, application=application, decision="return", note="证书扫描件不清晰")
+    subsidy_decide(
+        user=street_officer, application=application, decision="return", note="证书扫描件不清晰"
+    )
     corrected = subsidy_correct(
         application=application, certificate_no=application.certificate_no, level=2,
         occupation_code=WELDER, issued_on=application.issued_on,
@@ -149,7 +161,11 @@ def test_payment_batch_is_exported_for_the_bank_and_marked_paid(city, programme,
     batch = batch_create(user=street_officer, programme=programme, org=city.street)
     response = logged_in(street_officer).get(f"/benefits/batches/{batch.pk}/export.xlsx")
     assert response.status_code == 200
-    rows = CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content))).get_sheet_by_index(0).to_python()
+    rows = (
+        CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     assert rows[0][0] == "申请编号"
     assert sorted(row[7] for row in rows[1:]) == ["1000.00", "2000.00"]
     assert all("*" in row[2] for row in rows[1:])  # ID numbers masked
@@ -205,9 +221,13 @@ def test_api_enters_a_paper_application(programme, worker, street_officer):
 
 def test_api_refuses_a_repeated_certificate_with_409(programme, worker, street_officer):
     client = api_client(street_officer)
-    first = client.post("/api/v1/subsidy-applications", _paper(worker, programme), content_type="application/json")
+    first = client.post(
+        "/api/v1/subsidy-applications", _paper(worker, programme), content_type="application/json"
+    )
     again = client.post(
-        "/api/v1/subsidy-applications", _paper(worker, programme, level=2), content_type="application/json"
+        "/api/v1/subsidy-applications",
+        _paper(worker, programme, level=2),
+        content_type="application/json",
     )
     assert again.status_code == 409
     assert again.json()["earlier"] == first.json()["code"]
@@ -216,7 +236,9 @@ def test_api_refuses_a_repeated_certificate_with_409(programme, worker, street_o
 
 def test_api_reports_the_reasons_of_an_ineligible_application(programme, worker, street_officer):
     response = api_client(street_officer).post(
-        "/api/v1/subsidy-applications", _paper(worker, programme, level=3), content_type="application/json"
+        "/api/v1/subsidy-applications",
+        _paper(worker, programme, level=3),
+        content_type="application/json",
     )
     assert response.status_code == 201
     assert response.json()["eligible"] is False
@@ -231,12 +253,16 @@ def test_api_refuses_a_non_member(programme, street_officer):
         {"programme": programme.code, "id_number": make_id_number(987654), "certificate_no": "N1",
          "level": 1, "occupation_code": WELDER, "issued_on": "2026-01-01"}
     )  # fmt: skip
-    response = api_client(street_officer).post("/api/v1/subsidy-applications", body, content_type="application/json")
+    response = api_client(street_officer).post(
+        "/api/v1/subsidy-applications", body, content_type="application/json"
+    )
     assert response.status_code == 404
     assert "会员" in response.json()["detail"]
 
 
-def test_api_answers_404_for_a_member_outside_the_subtree(city, programme, other_district_officer, worker):
+def test_api_answers_404_for_a_member_outside_the_subtree(
+    city, programme, other_district_officer, worker
+):
     response = api_client(other_district_officer).post(
         "/api/v1/subsidy-applications", _paper(worker, programme), content_type="application/json"
     )
@@ -246,11 +272,18 @@ def test_api_answers_404_for_a_member_outside_the_subtree(city, programme, other
 # --- pages --------------------------------------------------------------------------------------
 
 
-def test_officer_outside_the_subtree_gets_404_on_an_application(city, programme, other_district_officer):
+def test_officer_outside_the_subtree_gets_404_on_an_application(
+    city, programme, other_district_officer
+):
     application = application_at(city.community, programme=programme)
     client = logged_in(other_district_officer)
     assert client.get(f"/benefits/applications/{application.code}/").status_code == 404
-    assert client.post(f"/benefits/applications/{application.code}/decide/", {"decision": "approve"}).status_code == 404
+    assert (
+        client.post(
+            f"/benefits/applications/{application.code}/decide/", {"decision": "approve"}
+        ).status_code
+        == 404
+    )
 
 
 def test_reviewer_approves_on_the_application_page(city, programme, street_officer):
@@ -271,5 +304,7 @@ def test_programme_page_shows_the_statistics(city, programme, street_officer):
 
 def test_issued_on_before_the_programme_is_accepted(city, programme, worker):
     """The certificate may predate the programme; only the application date is bounded."""
-    application = application_at(city.community, programme=programme, member=worker, issued_on=date(2019, 1, 1))
+    application = application_at(
+        city.community, programme=programme, member=worker, issued_on=date(2019, 1, 1)
+    )
     assert application.eligible

@@ -33,7 +33,9 @@ def form_errors(form: object, exc: ValidationError) -> None:
 def item_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     on_card = {"1": True, "0": False}.get(request.GET.get("on_card", ""))
-    items = selectors.item_list(user=request.user, q=request.GET.get("q", "").strip(), category=category, on_card=on_card)
+    items = selectors.item_list(
+        user=request.user, q=request.GET.get("q", "").strip(), category=category, on_card=on_card
+    )
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -74,7 +76,11 @@ def _item_form_page(request: HttpRequest, item: ServiceItem | None) -> HttpRespo
             else:
                 messages.success(request, _("The service item was saved."))
                 return redirect("benefits:item", pk=saved.pk)
-    context = {"form": form, "item": item, "can_manage": can(request.user, Capability.MANAGE_BENEFITS)}
+    context = {
+        "form": form,
+        "item": item,
+        "can_manage": can(request.user, Capability.MANAGE_BENEFITS),
+    }
     return render(request, "benefits/item_form.html", context)
 
 
@@ -106,7 +112,10 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
         if form.is_valid():
             try:
                 saved = segment_save(
-                    org=form.cleaned_data["org"], name=form.cleaned_data["name"], rules=form.rules(), segment=segment
+                    org=form.cleaned_data["org"],
+                    name=form.cleaned_data["name"],
+                    rules=form.rules(),
+                    segment=segment,
                 )
             except ValidationError as exc:
                 form_errors(form, exc)

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 
 from gonghui.benefits import selectors
 from gonghui.benefits.forms import ApplicationForm, CheckinForm
-from gonghui.benefits.models import ItemCategory, SubsidyApplication, SubsidyProgramme, SubsidyStatus
+from gonghui.benefits.models import (
+    ItemCategory,
+    SubsidyApplication,
+    SubsidyProgramme,
+    SubsidyStatus,
+)
 from gonghui.benefits.portal_session import member_required
 from gonghui.benefits.segments import rules_describe
 from gonghui.benefits.services.events import (
@@ -57,7 +62,9 @@ def catalogue(request: HttpRequest, member: Member) -> HttpResponse:
     category = request.GET.get("category", "")
     items = selectors.portal_items(member=member, category=category)
     context = {
-        "items": [(p, rules_describe(p.item.segment.rules) if p.item.segment else []) for p in items],
+        "items": [
+            (p, rules_describe(p.item.segment.rules) if p.item.segment else []) for p in items
+        ],
         "categories": ItemCategory.choices,
         "category": category,
     }
@@ -74,7 +81,9 @@ def events(request: HttpRequest, member: Member) -> HttpResponse:
     return render(request, "portal/benefits/events.html", context)
 
 
-def _event_page(request: HttpRequest, member: Member, pk: int, checkin_form: CheckinForm | None = None) -> HttpResponse:
+def _event_page(
+    request: HttpRequest, member: Member, pk: int, checkin_form: CheckinForm | None = None
+) -> HttpResponse:
     event = selectors.portal_event(member=member, pk=pk)
     if event is None:
         raise Http404
@@ -153,13 +162,21 @@ def event_checkin(request: HttpRequest, pk: int, member: Member) -> HttpResponse
 @rate_limited(LIMIT)
 @member_required
 def subsidies(request: HttpRequest, member: Member) -> HttpResponse:
-    programmes = [(p, sorted(programme_levels(p).items())) for p in selectors.programmes_open(member=member)]
-    context = {"programmes": programmes, "applications": selectors.member_applications(member=member)}
+    programmes = [
+        (p, sorted(programme_levels(p).items())) for p in selectors.programmes_open(member=member)
+    ]
+    context = {
+        "programmes": programmes,
+        "applications": selectors.member_applications(member=member),
+    }
     return render(request, "portal/benefits/subsidies.html", context)
 
 
 def _application_form_page(
-    request: HttpRequest, member: Member, programme: SubsidyProgramme, application: SubsidyApplication | None
+    request: HttpRequest,
+    member: Member,
+    programme: SubsidyProgramme,
+    application: SubsidyApplication | None,
 ) -> HttpResponse:
     initial = {}
     if application is not None:
@@ -169,7 +186,9 @@ def _application_form_page(
             "occupation_code": application.occupation.code,
             "issued_on": application.issued_on,
         }
-    form = ApplicationForm(request.POST or None, request.FILES or None, programme=programme, initial=initial)
+    form = ApplicationForm(
+        request.POST or None, request.FILES or None, programme=programme, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -230,10 +249,16 @@ urlpatterns = [
     path("portal/benefits/events/", events, name="portal_events"),
     path("portal/benefits/events/<int:pk>/", event_detail, name="portal_event"),
     path("portal/benefits/events/<int:pk>/signup/", event_signup, name="portal_event_signup"),
-    path("portal/benefits/events/<int:pk>/cancel/", event_signup_cancel, name="portal_event_cancel"),
+    path(
+        "portal/benefits/events/<int:pk>/cancel/", event_signup_cancel, name="portal_event_cancel"
+    ),
     path("portal/benefits/events/<int:pk>/checkin/", event_checkin, name="portal_event_checkin"),
     path("portal/benefits/subsidies/", subsidies, name="portal_subsidies"),
     path("portal/benefits/subsidies/<str:code>/apply/", apply, name="portal_apply"),
     path("portal/benefits/applications/<str:code>/", application_detail, name="portal_application"),
-    path("portal/benefits/applications/<str:code>/correct/", application_correct, name="portal_application_correct"),
+    path(
+        "portal/benefits/applications/<str:code>/correct/",
+        application_correct,
+        name="portal_application_correct",
+    ),
 ]

@@ -32,7 +32,9 @@ from gonghui.benefits.views.catalogue import form_errors
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.project_list(user=request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.project_list(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
     context = {
         "page": page,
         "stats": selectors.project_stats(user=request.user),
@@ -76,7 +78,9 @@ def _project_page(request: HttpRequest, project: ServiceProject, **forms: object
         "sessions": selectors.project_sessions(project=project),
         "session_form": forms.get("session_form") or SessionForm(),
         "evaluation_form": forms.get("evaluation_form")
-        or EvaluationForm(initial={"score": project.evaluation_score, "evaluation": project.evaluation}),
+        or EvaluationForm(
+            initial={"score": project.evaluation_score, "evaluation": project.evaluation}
+        ),
         "can_manage": can(request.user, Capability.MANAGE_BENEFITS),
     }
     return render(request, "benefits/project.html", context, status=400 if forms else 200)

@@ -62,12 +62,28 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_list(request: HttpRequest) -> HttpResponse:
     programme = None
     if request.GET.get("programme"):
-        programme = selectors.programmes_visible(user=request.user).filter(pk=request.GET["programme"]).first()
+        programme = (
+            selectors.programmes_visible(user=request.user)
+            .filter(pk=request.GET["programme"])
+            .first()
+        )
     status = request.GET.get("status", "")
     q = request.GET.get("q", "")
-    applications = selectors.application_list(user=request.user, programme=programme, status=status, q=q)
+    applications = selectors.application_list(
+        user=request.user, programme=programme, status=status, q=q
+    )
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in {"programme": programme.pk if programme else "", "status": status, "q": q}.items() if v})
+    query = urlencode(
+        {
+            k: v
+            for k, v in {
+                "programme": programme.pk if programme else "",
+                "status": status,
+                "q": q,
+            }.items()
+            if v
+        }
+    )
     context = {
         "page": page,
         "programme": programme,
@@ -104,7 +120,9 @@ def application_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def application_decide(request: HttpRequest, code: str) -> HttpResponse:
     application = _application(request, code)
-    require(request.user, Capability.REVIEW_SUBSIDIES, _("You may not decide subsidy applications."))
+    require(
+        request.user, Capability.REVIEW_SUBSIDIES, _("You may not decide subsidy applications.")
+    )
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))
@@ -128,7 +146,11 @@ def application_scan(request: HttpRequest, code: str) -> HttpResponse:
     application = _application(request, code)
     if not application.scan:
         raise Http404
-    return FileResponse(application.scan.open("rb"), as_attachment=True, filename=application.scan.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        application.scan.open("rb"),
+        as_attachment=True,
+        filename=application.scan.name.rsplit("/", 1)[-1],
+    )
 
 
 @login_required

@@ -410,9 +410,7 @@ class Command(BaseCommand):
                 progress=lambda n: progress.update(appeals_task, completed=n),
             )
             benefits_task = progress.add_task(_("Member benefits"), total=1)
-            load_benefits(
-                count=options["subsidy_applications"], seed=options["seed"], today=today
-            )
+            load_benefits(count=options["subsidy_applications"], seed=options["seed"], today=today)
             progress.advance(benefits_task)
         self._summary(console, load, today)
         host, port = options["host"], options["port"]

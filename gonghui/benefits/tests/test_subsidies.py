@@ -96,7 +96,7 @@ def test_every_failed_rule_is_named(city):
     )
     reasons = " ".join(application.reasons)
     assert len(application.reasons) == 5
-    for words in ("不是在册的有效会员", "至少24个月", "证书等级4", "4-10-03-02", "发证日期"):
+    for words in ("不是在册的有效会员", "入会满24个月", "证书等级4", "4-10-03-02", "发证日期"):
         assert words in reasons
 
 

@@ -20,11 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from gonghui.accounts.capabilities import Capability, require
 from gonghui.benefits.models import (
     Occupation,
     PaymentBatch,
@@ -34,7 +36,10 @@ from gonghui.benefits.models import (
     SubsidyStatus,
 )
 from gonghui.benefits.notifications import member_notify
+from gonghui.core import pii
+from gonghui.core.audit import audit_record
 from gonghui.core.exporting import write_xlsx
+from gonghui.core.models import AuditAction
 from gonghui.core.scoping import scoped
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import UnionOrg
@@ -407,7 +412,7 @@ def batch_create(*, user: Any, programme: SubsidyProgramme, org: UnionOrg) -> Pa
     return batch
 
 
-def batch_rows(batch: PaymentBatch) -> list[list[str]]:
+def batch_rows(batch: PaymentBatch, *, unmasked: bool = False) -> list[list[str]]:
     header = [
         _("Application number"),
         _("Name"),
@@ -425,7 +430,7 @@ def batch_rows(batch: PaymentBatch) -> list[list[str]]:
             [
                 a.code,
                 a.member.name,
-                a.member.id_number_masked,
+                pii.decrypt(a.member.id_number) if unmasked else a.member.id_number_masked,
                 a.org.name,
                 f"{a.occupation.code} {a.occupation.name}",
                 str(a.level),
@@ -436,8 +441,33 @@ def batch_rows(batch: PaymentBatch) -> list[list[str]]:
     return rows
 
 
-def batch_export(*, batch: PaymentBatch) -> Path:
-    return write_xlsx(batch_rows(batch), sheet=batch.code)
+def batch_export(
+    *,
+    user: Any,
+    batch: PaymentBatch,
+    unmasked: bool = False,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Path:
+    """The bank's file of a batch (XLSX). ID numbers are masked unless a user allowed to export
+    personal data gives a reason (the bank pays by ID number); every export is audited."""
+    if unmasked:
+        require(user, Capability.EXPORT_PII, _("Your role may not export unmasked personal data."))
+        if len(reason.strip()) < 2:
+            raise ValidationError(_("Give the reason for exporting unmasked data."))
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=batch,
+        reason=reason.strip(),
+        detail={
+            "kind": "subsidy_payment_batch",
+            "unmasked": unmasked,
+            "rows": batch.applications.count(),
+        },
+        request=request,
+    )
+    return write_xlsx(batch_rows(batch, unmasked=unmasked), sheet=batch.code)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """职业发展助推计划: the eligibility rules, review, the budget, payment batches, statistics."""
 
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -308,3 +309,59 @@ def test_issued_on_before_the_programme_is_accepted(city, programme, worker):
         city.community, programme=programme, member=worker, issued_on=date(2019, 1, 1)
     )
     assert application.eligible
+
+
+def _batch_with_two(city, programme, officer):
+    for level in (1, 2):
+        application = application_at(city.community, programme=programme, level=level)
+        subsidy_decide(user=officer, application=application, decision="approve")
+    return batch_create(user=officer, programme=programme, org=city.street)
+
+
+def test_bank_file_with_full_id_numbers_needs_the_permission_and_a_reason(
+    city, programme, city_admin, street_officer
+):
+    from gonghui.core.models import AuditEntry
+
+    batch = _batch_with_two(city, programme, street_officer)
+    url = f"/benefits/batches/{batch.pk}/export.xlsx"
+    assert logged_in(street_officer).post(url, {"reason": "银行代发"}).status_code == 403
+    refused = logged_in(city_admin).post(url, {"reason": ""})
+    assert refused.status_code == 302
+    response = logged_in(city_admin).post(url, {"reason": "银行代发"})
+    rows = (
+        CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert all(re.fullmatch(r"\d{17}[\dX]", row[2]) for row in rows[1:])
+    entry = AuditEntry.objects.filter(target_id=str(batch.pk)).latest("pk")
+    assert entry.reason == "银行代发"
+    assert entry.detail["unmasked"] is True
+
+
+def test_no_page_api_or_masked_file_shows_a_full_id_number_or_phone(
+    city, programme, worker, street_officer
+):
+    application = application_at(city.community, programme=programme, member=worker)
+    batch = _batch_with_two(city, programme, street_officer)
+    client = logged_in(street_officer)
+    bodies = [
+        client.get(url).content.decode()
+        for url in (
+            "/benefits/applications/",
+            f"/benefits/applications/{application.code}/",
+            f"/benefits/programmes/{programme.pk}/",
+        )
+    ]
+    bodies.append(json.dumps(api_client(street_officer).get("/api/v1/subsidy-programmes").json()))
+    xlsx = client.get(f"/benefits/batches/{batch.pk}/export.xlsx")
+    rows = (
+        CalamineWorkbook.from_filelike(BytesIO(b"".join(xlsx.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    bodies.append(json.dumps(rows, ensure_ascii=False))
+    for body in bodies:
+        assert not re.search(r"\d{17}[\dXx]", body)
+        assert not re.search(r"1[3-9]\d{9}", body)

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.capabilities import Capability, can, require
+from gonghui.accounts.capabilities import Capability, TwoFactorRequired, can, require
 from gonghui.benefits import selectors
 from gonghui.benefits.forms import DecisionForm
 from gonghui.benefits.models import SubsidyProgramme, SubsidyStatus
@@ -23,8 +23,7 @@ from gonghui.benefits.services.subsidies import (
     programme_levels,
     subsidy_decide,
 )
-from gonghui.core.audit import audit_record
-from gonghui.core.models import AuditAction
+from gonghui.accounts.views.two_factor import two_factor_refusal
 
 
 def _programme(request: HttpRequest, pk: int) -> SubsidyProgramme:
@@ -54,6 +53,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "committed": committed_amount(programme),
         "batches": selectors.batch_list(user=request.user, programme=programme),
         "can_review": can(request.user, Capability.REVIEW_SUBSIDIES),
+        "can_export_unmasked": can(request.user, Capability.EXPORT_PII),
     }
     return render(request, "benefits/programme.html", context)
 
@@ -176,16 +176,20 @@ def _batch(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 
 @login_required
 def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The bank's file (XLSX, ID numbers masked); the export is audited."""
+    """GET: the bank's file with ID numbers masked. POST with a reason: unmasked, for the bank
+    to pay by ID number (export permission, second factor). Every export is audited."""
     batch = _batch(request, pk)
-    file = batch_export(batch=batch)
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        target=batch,
-        detail={"kind": "subsidy_payment_batch", "rows": batch.applications.count()},
-        request=request,
-    )
+    unmasked = request.method == "POST"
+    reason = request.POST.get("reason", "") if unmasked else ""
+    try:
+        file = batch_export(
+            user=request.user, batch=batch, unmasked=unmasked, reason=reason, request=request
+        )
+    except TwoFactorRequired as exc:
+        return two_factor_refusal(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("benefits:programme", pk=batch.programme_id)
     response = FileResponse(file.open("rb"), as_attachment=True, filename=f"{batch.code}.xlsx")
     file.unlink(missing_ok=True)  # the open handle keeps the data until it is sent
     return response

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability, TwoFactorRequired, can, require
+from gonghui.accounts.views.two_factor import two_factor_refusal
 from gonghui.benefits import selectors
 from gonghui.benefits.forms import DecisionForm
 from gonghui.benefits.models import SubsidyProgramme, SubsidyStatus
@@ -23,7 +24,6 @@ from gonghui.benefits.services.subsidies import (
     programme_levels,
     subsidy_decide,
 )
-from gonghui.accounts.views.two_factor import two_factor_refusal
 
 
 def _programme(request: HttpRequest, pk: int) -> SubsidyProgramme:

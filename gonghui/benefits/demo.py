@@ -251,11 +251,11 @@ def _uscc(rng: random.Random) -> str:
 
 @transaction.atomic
 def load_benefits(*, count: int = DEFAULT_APPLICATIONS, seed: int, today: date) -> int:
-    """Load the benefits of the demo city; the number of subsidy applications filed (0 when
-    the demo's programme exists already)."""
+    """Load the benefits of the demo city; the number of subsidy applications filed. Nothing
+    when the demo's programme exists already, or for `count=0` (no benefits demo at all)."""
     from gonghui.benefits.models import SubsidyProgramme
 
-    if SubsidyProgramme.objects.filter(code=PROGRAMME_CODE).exists():
+    if count == 0 or SubsidyProgramme.objects.filter(code=PROGRAMME_CODE).exists():
         return 0
     admin = User.objects.get(username="city_admin")
     city = admin.scope_org

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.benefits.models import (
@@ -28,6 +28,8 @@ from gonghui.core.scoping import scoped
 from gonghui.core.validators import InvalidIdNumber, normalize_id_number
 from gonghui.members.models import Member
 from gonghui.orgs.models import UnionOrg
+
+M = TypeVar("M", bound=Model)
 
 # --- segments and audiences ---------------------------------------------------------------------
 
@@ -53,6 +55,20 @@ def _ancestor_paths(org: UnionOrg) -> list[str]:
     return [org.path[:end] for end in range(steplen, len(org.path) + 1, steplen)]
 
 
+def with_ancestors(queryset: QuerySet[M], *, user: Any) -> QuerySet[M]:
+    """Rows of the user's subtree (`scoped`) and those owned by the unions above it.
+
+    For offers and rules that reach down the tree — a city's segments, service items and
+    subsidy programmes apply to every street below it — which officers below read but only
+    officers of the owning union change (`org_in_scope`). Siblings and other districts stay out.
+    """
+    scope = getattr(user, "scope_org", None) if getattr(user, "is_authenticated", False) else None
+    own = scoped(queryset, user=user)
+    if scope is None:
+        return own
+    return own | queryset.filter(org__path__in=_ancestor_paths(scope))
+
+
 def member_in_audience(*, member: Member, org: UnionOrg, segment: Segment | None) -> bool:
     """Whether an offer of `org` (for `segment`, or everyone) reaches the member."""
     if not member.org.path.startswith(org.path):
@@ -71,7 +87,7 @@ def member_in_audience(*, member: Member, org: UnionOrg, segment: Segment | None
 def item_list(
     *, user: Any, q: str = "", category: str = "", on_card: bool | None = None
 ) -> QuerySet[ServiceItem]:
-    qs = scoped(ServiceItem.objects.all(), user=user).select_related("org", "segment")
+    qs = with_ancestors(ServiceItem.objects.all(), user=user).select_related("org", "segment")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(provider_name__contains=q))
     if category:
@@ -82,15 +98,9 @@ def item_list(
 
 
 def segment_list(*, user: Any) -> QuerySet[Segment]:
-    return (
-        scoped(Segment.objects.all(), user=user).select_related("org").order_by("org__path", "name")
-    )
-
-
-def segments_usable(*, user: Any, org: UnionOrg | None = None) -> QuerySet[Segment]:
-    """Segments the user sees that an offer of `org` may use (owned by org or an ancestor)."""
-    qs = segment_list(user=user)
-    return qs.filter(org__path__in=_ancestor_paths(org)) if org is not None else qs
+    """Segments of the user's subtree and of the unions above it (usable, not editable)."""
+    qs = with_ancestors(Segment.objects.all(), user=user).select_related("org")
+    return qs.order_by("org__path", "name")
 
 
 @dataclass(frozen=True)
@@ -134,23 +144,10 @@ def card_items(*, member: Member) -> list[ServiceItem]:
 # --- subsidies ----------------------------------------------------------------------------------
 
 
-def programme_list(*, user: Any) -> QuerySet[SubsidyProgramme]:
-    return (
-        scoped(SubsidyProgramme.objects.all(), user=user)
-        .select_related("org")
-        .order_by("-starts_on")
-    )
-
-
 def programmes_visible(*, user: Any) -> QuerySet[SubsidyProgramme]:
-    """Programmes an officer works with: those of the subtree and of the ancestors above it
-    (a city programme's applications are reviewed by the districts)."""
-    scope = getattr(user, "scope_org", None)
-    if scope is None:
-        return SubsidyProgramme.objects.none()
-    return SubsidyProgramme.objects.filter(
-        Q(org__path__in=_ancestor_paths(scope)) | Q(org__path__startswith=scope.path)
-    ).order_by("-starts_on")
+    """Programmes an officer works with: those of the subtree and of the unions above it
+    (a city programme's applications are reviewed by the districts and streets)."""
+    return with_ancestors(SubsidyProgramme.objects.all(), user=user).order_by("-starts_on")
 
 
 def programmes_open(*, member: Member) -> QuerySet[SubsidyProgramme]:

@@ -92,3 +92,15 @@ def test_portal_shows_my_card_and_the_catalogue(city, worker):
     assert "京卡互助保障" in home
     assert "持京卡到任一服务站登记" in home
     assert "京卡互助保障" in client.get("/portal/benefits/items/").content.decode()
+
+
+def test_officers_below_use_but_do_not_change_the_citys_items_and_segments(city, street_officer):
+    segment = segment_save(org=city.city, name="户外劳动者", rules={"outdoor_worker": True})
+    item = _item(city.city, "京卡法律援助", on_card=True)
+    client = logged_in(street_officer)
+    assert "京卡法律援助" in client.get("/benefits/items/").content.decode()
+    assert client.get(f"/benefits/segments/{segment.pk}/").status_code == 200
+    assert "户外劳动者" in client.get("/benefits/items/new/").content.decode()  # a segment choice
+    refused = client.post(f"/benefits/segments/{segment.pk}/", {"org": city.city.code, "name": "改名"})
+    assert refused.status_code == 403
+    assert client.post(f"/benefits/items/{item.pk}/", {"name": "改名"}).status_code == 403

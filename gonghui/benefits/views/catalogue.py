@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from gonghui.benefits.forms import ItemForm, SegmentForm, segment_initial
 from gonghui.benefits.models import ItemCategory, Segment, ServiceItem
 from gonghui.benefits.segments import rules_clean, rules_describe
 from gonghui.benefits.services.catalogue import item_save, segment_save
+from gonghui.core.scoping import org_in_scope
 from gonghui.orgs.selectors import org_get
 
 
@@ -27,6 +28,11 @@ def form_errors(form: object, exc: ValidationError) -> None:
             form.add_error(field if field in fields else None, errors)  # type: ignore[attr-defined]
     else:
         form.add_error(None, exc.messages)  # type: ignore[attr-defined]
+
+
+def _editable(request: HttpRequest, owned: Segment | ServiceItem | None) -> bool:
+    """A new object, or one of the user's subtree (an ancestor's is read, not changed)."""
+    return owned is None or org_in_scope(owned.org, user=request.user)
 
 
 @login_required
@@ -59,8 +65,11 @@ def _item_form_page(request: HttpRequest, item: ServiceItem | None) -> HttpRespo
             "on_card": item.on_card, "active": item.active,
         }  # fmt: skip
     form = ItemForm(request.POST or None, user=request.user, initial=initial)
+    editable = _editable(request, item)
     if request.method == "POST":
         require(request.user, Capability.MANAGE_BENEFITS, _("You may not change service items."))
+        if not editable:
+            raise PermissionDenied(_("Only the union that owns it changes this."))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -79,7 +88,7 @@ def _item_form_page(request: HttpRequest, item: ServiceItem | None) -> HttpRespo
     context = {
         "form": form,
         "item": item,
-        "can_manage": can(request.user, Capability.MANAGE_BENEFITS),
+        "can_manage": editable and can(request.user, Capability.MANAGE_BENEFITS),
     }
     return render(request, "benefits/item_form.html", context)
 
@@ -107,8 +116,11 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     initial = segment_initial(segment) if segment is not None else {}
     form = SegmentForm(request.POST or None, user=request.user, initial=initial)
+    editable = _editable(request, segment)
     if request.method == "POST":
         require(request.user, Capability.MANAGE_BENEFITS, _("You may not change segments."))
+        if not editable:
+            raise PermissionDenied(_("Only the union that owns it changes this."))
         if form.is_valid():
             try:
                 saved = segment_save(
@@ -129,7 +141,7 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
         "form": form,
         "segment": segment,
         "count": count,
-        "can_manage": can(request.user, Capability.MANAGE_BENEFITS),
+        "can_manage": editable and can(request.user, Capability.MANAGE_BENEFITS),
     }
     return render(request, "benefits/segment_form.html", context)
 

@@ -101,6 +101,8 @@ def test_officers_below_use_but_do_not_change_the_citys_items_and_segments(city,
     assert "京卡法律援助" in client.get("/benefits/items/").content.decode()
     assert client.get(f"/benefits/segments/{segment.pk}/").status_code == 200
     assert "户外劳动者" in client.get("/benefits/items/new/").content.decode()  # a segment choice
-    refused = client.post(f"/benefits/segments/{segment.pk}/", {"org": city.city.code, "name": "改名"})
+    refused = client.post(
+        f"/benefits/segments/{segment.pk}/", {"org": city.city.code, "name": "改名"}
+    )
     assert refused.status_code == 403
     assert client.post(f"/benefits/items/{item.pk}/", {"name": "改名"}).status_code == 403

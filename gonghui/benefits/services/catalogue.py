@@ -5,12 +5,29 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from gonghui.benefits.models import MemberProfile, Segment, ServiceItem
 from gonghui.benefits.segments import FLAGS, rules_clean
 from gonghui.members.models import Member
 from gonghui.orgs.models import UnionOrg
+
+
+def save_unique(obj: Model, *, field: str, message: str) -> None:
+    """Save `obj`; a unique constraint it breaks becomes a ValidationError on `field`."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
+
+
+def segment_fits(*, org: UnionOrg, segment: Segment | None) -> None:
+    """An offer of `org` may target a segment of `org` or of a union above it."""
+    if segment is not None and not org.path.startswith(segment.org.path):
+        message = _("The segment belongs to %(org)s, outside this union.")
+        raise ValidationError({"segment": message % {"org": segment.org.name}})
 
 
 @transaction.atomic
@@ -23,16 +40,8 @@ def segment_save(
     cleaned = rules_clean(rules)
     segment = segment or Segment()
     segment.org, segment.name, segment.rules = org, name, cleaned
-    try:
-        with transaction.atomic():
-            segment.save()
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "name": _("%(org)s already has a segment named “%(name)s”.")
-                % {"org": org.name, "name": name}
-            }
-        ) from None
+    taken = _("%(org)s already has a segment named “%(name)s”.")
+    save_unique(segment, field="name", message=taken % {"org": org.name, "name": name})
     return segment
 
 
@@ -54,13 +63,7 @@ def item_save(
 ) -> ServiceItem:
     if valid_from and valid_until and valid_until < valid_from:
         raise ValidationError({"valid_until": _("The item cannot end before it starts.")})
-    if segment is not None and not org.path.startswith(segment.org.path):
-        raise ValidationError(
-            {
-                "segment": _("The segment belongs to %(org)s, outside this union.")
-                % {"org": segment.org.name}
-            }
-        )
+    segment_fits(org=org, segment=segment)
     item = item or ServiceItem()
     fields = {
         "org": org,
@@ -77,16 +80,8 @@ def item_save(
     }
     for field, value in fields.items():
         setattr(item, field, value)
-    try:
-        with transaction.atomic():
-            item.save()
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "name": _("%(org)s already offers an item named “%(name)s”.")
-                % {"org": org.name, "name": name}
-            }
-        ) from None
+    taken = _("%(org)s already offers an item named “%(name)s”.")
+    save_unique(item, field="name", message=taken % {"org": org.name, "name": name})
     return item
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gonghui.benefits.models import Event, EventSignup, Segment, SignupStatus
 from gonghui.benefits.notifications import member_notify
 from gonghui.benefits.selectors import member_in_audience
+from gonghui.benefits.services.catalogue import segment_fits
 from gonghui.members.models import Member
 from gonghui.orgs.models import UnionOrg
 
@@ -42,13 +43,7 @@ def event_save(
 ) -> Event:
     if capacity < 1:
         raise ValidationError({"capacity": _("An event has room for at least one person.")})
-    if segment is not None and not org.path.startswith(segment.org.path):
-        raise ValidationError(
-            {
-                "segment": _("The segment belongs to %(org)s, outside this union.")
-                % {"org": segment.org.name}
-            }
-        )
+    segment_fits(org=org, segment=segment)
     if event is not None:
         confirmed = event.signups.filter(status=SignupStatus.CONFIRMED).count()
         if capacity < confirmed:

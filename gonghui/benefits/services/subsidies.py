@@ -207,6 +207,39 @@ def _save_claiming_certificate(application: SubsidyApplication) -> None:
         raise DuplicateCertificate(earlier) from None
 
 
+def _checked(
+    *,
+    programme: SubsidyProgramme,
+    member: Member,
+    certificate_no: str,
+    level: int,
+    occupation_code: str,
+    issued_on: date,
+    exclude: SubsidyApplication | None = None,
+) -> tuple[str, Check, Occupation]:
+    """The normalised certificate number, the eligibility check and the occupation of an
+    application's data; DuplicateCertificate when the certificate was applied for already."""
+    certificate_no = certificate_normalize(certificate_no)
+    if not certificate_no:
+        raise ValidationError({"certificate_no": _("Enter the certificate number.")})
+    earlier = _earlier_certificate(programme, certificate_no, exclude)
+    if earlier is not None:
+        raise DuplicateCertificate(earlier)
+    check = subsidy_check(
+        programme=programme,
+        member=member,
+        level=level,
+        occupation_code=occupation_code,
+        issued_on=issued_on,
+        exclude=exclude,
+    )
+    occupation = check.occupation or Occupation.objects.filter(code=occupation_code.strip()).first()
+    if occupation is None:
+        message = _("No occupation has the code “%(code)s”.") % {"code": occupation_code}
+        raise ValidationError({"occupation_code": message})
+    return certificate_no, check, occupation
+
+
 @transaction.atomic
 def subsidy_apply(
     *,
@@ -220,28 +253,11 @@ def subsidy_apply(
     channel: str = SubsidyChannel.PORTAL,
 ) -> SubsidyApplication:
     """Record an application with its eligibility check (refused at once when a rule fails)."""
-    certificate_no = certificate_normalize(certificate_no)
-    if not certificate_no:
-        raise ValidationError({"certificate_no": _("Enter the certificate number.")})
     scan_validate(scan)
-    earlier = _earlier_certificate(programme, certificate_no)
-    if earlier is not None:
-        raise DuplicateCertificate(earlier)
-    check = subsidy_check(
-        programme=programme,
-        member=member,
-        level=level,
-        occupation_code=occupation_code,
-        issued_on=issued_on,
-    )
-    occupation = check.occupation or Occupation.objects.filter(code=occupation_code.strip()).first()
-    if occupation is None:
-        raise ValidationError(
-            {
-                "occupation_code": _("No occupation has the code “%(code)s”.")
-                % {"code": occupation_code}
-            }
-        )
+    certificate_no, check, occupation = _checked(
+        programme=programme, member=member, certificate_no=certificate_no, level=level,
+        occupation_code=occupation_code, issued_on=issued_on,
+    )  # fmt: skip
     application = SubsidyApplication(
         code=_new_code(),
         programme=programme,
@@ -274,27 +290,12 @@ def subsidy_correct(
     application = SubsidyApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != SubsidyStatus.RETURNED:
         raise ValidationError(_("Only an application returned for correction can be changed."))
-    certificate_no = certificate_normalize(certificate_no)
     scan_validate(scan)
-    earlier = _earlier_certificate(application.programme, certificate_no, application)
-    if earlier is not None:
-        raise DuplicateCertificate(earlier)
-    check = subsidy_check(
-        programme=application.programme,
-        member=application.member,
-        level=level,
-        occupation_code=occupation_code,
-        issued_on=issued_on,
-        exclude=application,
-    )
-    occupation = check.occupation or Occupation.objects.filter(code=occupation_code.strip()).first()
-    if occupation is None:
-        raise ValidationError(
-            {
-                "occupation_code": _("No occupation has the code “%(code)s”.")
-                % {"code": occupation_code}
-            }
-        )
+    certificate_no, check, occupation = _checked(
+        programme=application.programme, member=application.member,
+        certificate_no=certificate_no, level=level, occupation_code=occupation_code,
+        issued_on=issued_on, exclude=application,
+    )  # fmt: skip
     application.certificate_no, application.level = certificate_no, level
     application.occupation, application.issued_on = occupation, issued_on
     if scan is not None:

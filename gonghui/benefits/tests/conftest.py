@@ -1,5 +1,7 @@
 import pytest
 
+# The English page recording CSP violations, shared with the appeal line's browser tests.
+from gonghui.appeals.tests.test_browser import english  # noqa: F401
 from gonghui.benefits.tests.helpers import member_at, programme_at
 
 

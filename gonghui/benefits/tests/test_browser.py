@@ -4,29 +4,15 @@ segment is edited (HTMX), and a worker signing up for an event on the portal."""
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from gonghui.appeals.tests.test_browser import _violations
 from gonghui.benefits.portal_session import SESSION_KEY
 from gonghui.benefits.services.catalogue import profile_set
 from gonghui.benefits.tests.helpers import event_at, member_at
-from gonghui.core.tests.test_browser_csp import RECORD_VIOLATIONS
 from gonghui.testing import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def english(page: Page, live_server) -> Page:
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.add_init_script(RECORD_VIOLATIONS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def _violations(page: Page) -> list[str]:
-    return [*page.evaluate("window.__cspViolations || []"), *page.errors]  # type: ignore[attr-defined]
 
 
 def test_the_member_count_follows_the_rules_while_editing(

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from gonghui.benefits import selectors
 from gonghui.benefits.models import (
     EventKind,
     ItemCategory,
+    Occupation,
     ProviderKind,
     SubsidyProgramme,
 )
@@ -241,3 +243,58 @@ class CheckinForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs=_TEXT),
     )
+
+
+class ProgrammeForm(StaffForm):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = forms.DateField(label=_("Starts on"), widget=_DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=_DATE)
+    budget = forms.DecimalField(label=_("Budget (yuan)"), max_digits=14, decimal_places=2)
+    levels = forms.CharField(
+        label=_("Amount by certificate level"),
+        help_text=_("level=amount pairs separated by commas, e.g. 1=2000, 2=1000"),
+    )
+    min_member_months = forms.IntegerField(
+        label=_("Minimum months of active membership"), min_value=0, max_value=600, initial=0
+    )
+    occupations = forms.ModelMultipleChoiceField(
+        queryset=Occupation.objects.order_by("code"),
+        label=_("Listed occupations"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 10}),
+    )
+
+    def clean_levels(self) -> dict[int, Decimal]:
+        levels: dict[int, Decimal] = {}
+        for part in self.cleaned_data["levels"].replace("，", ",").split(","):
+            if not part.strip():
+                continue
+            level, sep, amount = part.partition("=")
+            try:
+                levels[int(level)] = Decimal(amount.strip())
+            except (ValueError, ArithmeticError):
+                raise forms.ValidationError(
+                    _("“%(part)s” is not level=amount.") % {"part": part.strip()}
+                ) from None
+            if not sep:
+                raise forms.ValidationError(
+                    _("“%(part)s” is not level=amount.") % {"part": part.strip()}
+                )
+        if not levels:
+            raise forms.ValidationError(_("Give the amount of at least one level."))
+        return levels
+
+
+def programme_initial(programme: SubsidyProgramme) -> dict[str, Any]:
+    return {
+        "org": programme.org.code,
+        "code": programme.code,
+        "name": programme.name,
+        "starts_on": programme.starts_on,
+        "ends_on": programme.ends_on,
+        "budget": programme.budget,
+        "levels": ", ".join(f"{level}={amount}" for level, amount in programme.levels.items()),
+        "min_member_months": programme.min_member_months,
+        "occupations": list(programme.occupations.all()),
+    }

@@ -36,6 +36,7 @@ from gonghui.benefits.models import (
     SubsidyStatus,
 )
 from gonghui.benefits.notifications import member_notify
+from gonghui.benefits.services.catalogue import save_unique
 from gonghui.core import pii
 from gonghui.core.audit import audit_record
 from gonghui.core.exporting import write_xlsx
@@ -507,26 +508,31 @@ def programme_save(
     levels: dict[int, Decimal],
     min_member_months: int = 0,
     occupation_codes: list[str] | None = None,
+    programme: SubsidyProgramme | None = None,
 ) -> SubsidyProgramme:
-    """Create or update (by code) a programme with its amounts by level and its occupations."""
+    """Create or update a programme (`programme`, else the one with `code`) with its amounts
+    by level and its listed occupations. The budget never drops below what is approved."""
+    code = code.strip().upper()
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
     if budget <= 0 or not levels or any(amount <= 0 for amount in levels.values()):
         raise ValidationError(
             _("A programme needs a positive budget and an amount for each level.")
         )
-    programme, _created = SubsidyProgramme.objects.update_or_create(
-        code=code,
-        defaults={
-            "org": org,
-            "name": name,
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "budget": budget,
-            "levels": {str(level): str(amount) for level, amount in sorted(levels.items())},
-            "min_member_months": min_member_months,
-        },
-    )
+    if programme is None:
+        programme = SubsidyProgramme.objects.filter(code=code).first() or SubsidyProgramme()
+    if programme.pk is not None:
+        programme = SubsidyProgramme.objects.select_for_update().get(pk=programme.pk)
+        committed = committed_amount(programme)
+        if budget < committed:
+            message = _("%(committed)s yuan are approved already; the budget cannot be lower.")
+            raise ValidationError({"budget": message % {"committed": committed}})
+    programme.org, programme.code, programme.name = org, code, name.strip()
+    programme.starts_on, programme.ends_on, programme.budget = starts_on, ends_on, budget
+    programme.levels = {str(level): str(amount) for level, amount in sorted(levels.items())}
+    programme.min_member_months = min_member_months
+    taken = _("Another programme has the code %(code)s.") % {"code": code}
+    save_unique(programme, field="code", message=taken)
     if occupation_codes is not None:
         found = list(Occupation.objects.filter(code__in=occupation_codes))
         missing = sorted(set(occupation_codes) - {o.code for o in found})

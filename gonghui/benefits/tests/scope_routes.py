@@ -11,6 +11,7 @@ LISTS = {
     "benefits:segment_new",
     "benefits:segment_count",
     "benefits:programmes",
+    "benefits:programme_new",
     "benefits:applications",
     "benefits:projects",
     "benefits:project_new",
@@ -22,6 +23,7 @@ DETAILS = {
     "benefits:item": lambda c, org: {"pk": _item_at(org).pk},
     "benefits:segment": lambda c, org: {"pk": _segment_at(org).pk},
     "benefits:programme": lambda c, org: {"pk": _programme_at(org).pk},
+    "benefits:programme_edit": lambda c, org: {"pk": _programme_at(org).pk},
     "benefits:application": lambda c, org: {"code": _application_at(c, org).code},
     "benefits:application_scan": lambda c, org: {"code": _application_at(c, org, scan=True).code},
     "benefits:batch_export": lambda c, org: {"pk": _batch_at(c, org).pk},
@@ -31,6 +33,7 @@ DETAILS = {
 ACTIONS = {
     "benefits:application_decide": lambda c, org: {"code": _application_at(c, org).code},
     "benefits:batch_new": lambda c, org: {"pk": _programme_at(org).pk},
+    "benefits:programme_edit": lambda c, org: {"pk": _programme_at(org).pk},
     "benefits:batch_paid": lambda c, org: {"pk": _batch_at(c, org).pk},
     "benefits:project_session_add": lambda c, org: {"pk": _project_at(org).pk},
     "benefits:project_evaluation": lambda c, org: {"pk": _project_at(org).pk},

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from gonghui.benefits.models import SubsidyStatus
+from gonghui.benefits.models import Occupation, SubsidyStatus
 from gonghui.benefits.selectors import subsidy_stats
 from gonghui.benefits.services.subsidies import (
     DuplicateCertificate,
@@ -365,3 +365,50 @@ def test_no_page_api_or_masked_file_shows_a_full_id_number_or_phone(
     for body in bodies:
         assert not re.search(r"\d{17}[\dXx]", body)
         assert not re.search(r"1[3-9]\d{9}", body)
+
+
+def test_an_officer_configures_a_programme(city, street_officer):
+    from gonghui.benefits.models import SubsidyProgramme
+    from gonghui.benefits.services.subsidies import occupations_seed
+
+    occupations_seed()
+    client = logged_in(street_officer)
+    form = {
+        "org": city.street.code, "code": "dhm-jn", "name": "东华门技能提升补贴",
+        "starts_on": "2026-01-01", "ends_on": "2026-12-31", "budget": "50000",
+        "levels": "1=3000，2=1500, 3=800", "min_member_months": "12",
+        "occupations": [o.pk for o in Occupation.objects.filter(code__in=[WELDER, ELECTRICIAN])],
+    }  # fmt: skip
+    response = client.post("/benefits/programmes/new/", form)
+    programme = SubsidyProgramme.objects.get(code="DHM-JN")
+    assert response["Location"] == f"/benefits/programmes/{programme.pk}/"
+    assert programme_levels_of(programme) == {1: 3000, 2: 1500, 3: 800}
+    assert set(programme.occupations.values_list("code", flat=True)) == {WELDER, ELECTRICIAN}
+    bad = client.post("/benefits/programmes/new/", {**form, "code": "X2", "levels": "一级2000"})
+    assert "level=amount" in bad.content.decode() or "级别=金额" in bad.content.decode()
+
+
+def programme_levels_of(programme):
+    from gonghui.benefits.services.subsidies import programme_levels
+
+    return {level: int(amount) for level, amount in programme_levels(programme).items()}
+
+
+def test_the_budget_never_drops_below_what_is_approved(city, street_officer):
+    programme = programme_at(city.street, code="DHM", budget="10000")
+    subsidy_decide(
+        user=street_officer,
+        application=application_at(city.community, programme=programme),
+        decision="approve",
+    )
+    with pytest.raises(ValidationError) as caught:
+        programme_at(city.street, code="DHM", budget="1000")
+    assert "budget" in caught.value.message_dict
+
+
+def test_officers_below_read_but_do_not_configure_the_citys_programme(programme, street_officer):
+    client = logged_in(street_officer)
+    assert client.get(f"/benefits/programmes/{programme.pk}/edit/").status_code == 200
+    assert (
+        client.post(f"/benefits/programmes/{programme.pk}/edit/", {"name": "x"}).status_code == 403
+    )

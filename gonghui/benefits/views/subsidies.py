@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.capabilities import Capability, TwoFactorRequired, can, require
 from gonghui.accounts.views.two_factor import two_factor_refusal
 from gonghui.benefits import selectors
-from gonghui.benefits.forms import DecisionForm
+from gonghui.benefits.forms import DecisionForm, ProgrammeForm, programme_initial
 from gonghui.benefits.models import SubsidyProgramme, SubsidyStatus
 from gonghui.benefits.services.subsidies import (
     batch_create,
@@ -22,8 +22,11 @@ from gonghui.benefits.services.subsidies import (
     batch_mark_paid,
     committed_amount,
     programme_levels,
+    programme_save,
     subsidy_decide,
 )
+from gonghui.benefits.views.catalogue import form_errors
+from gonghui.core.scoping import org_in_scope
 
 
 def _programme(request: HttpRequest, pk: int) -> SubsidyProgramme:
@@ -39,7 +42,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         (p, selectors.subsidy_stats(user=request.user, programme=p))
         for p in selectors.programmes_visible(user=request.user)
     ]
-    return render(request, "benefits/programmes.html", {"rows": rows})
+    context = {"rows": rows, "can_manage": can(request.user, Capability.MANAGE_BENEFITS)}
+    return render(request, "benefits/programmes.html", context)
 
 
 @login_required
@@ -54,8 +58,50 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batches": selectors.batch_list(user=request.user, programme=programme),
         "can_review": can(request.user, Capability.REVIEW_SUBSIDIES),
         "can_export_unmasked": can(request.user, Capability.EXPORT_PII),
+        "can_configure": org_in_scope(programme.org, user=request.user)
+        and can(request.user, Capability.MANAGE_BENEFITS),
     }
     return render(request, "benefits/programme.html", context)
+
+
+def _programme_form_page(request: HttpRequest, programme: SubsidyProgramme | None) -> HttpResponse:
+    initial = programme_initial(programme) if programme is not None else {}
+    form = ProgrammeForm(request.POST or None, user=request.user, initial=initial)
+    editable = programme is None or org_in_scope(programme.org, user=request.user)
+    if request.method == "POST":
+        require(request.user, Capability.MANAGE_BENEFITS, _("You may not configure programmes."))
+        if not editable:
+            raise PermissionDenied(_("Only the union that owns it changes this."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = programme_save(
+                    org=data["org"], code=data["code"], name=data["name"],
+                    starts_on=data["starts_on"], ends_on=data["ends_on"], budget=data["budget"],
+                    levels=data["levels"], min_member_months=data["min_member_months"],
+                    occupation_codes=[o.code for o in data["occupations"]], programme=programme,
+                )  # fmt: skip
+            except ValidationError as exc:
+                form_errors(form, exc)
+            else:
+                messages.success(request, _("The programme was saved."))
+                return redirect("benefits:programme", pk=saved.pk)
+    context = {
+        "form": form,
+        "programme": programme,
+        "can_manage": editable and can(request.user, Capability.MANAGE_BENEFITS),
+    }
+    return render(request, "benefits/programme_form.html", context)
+
+
+@login_required
+def programme_new(request: HttpRequest) -> HttpResponse:
+    return _programme_form_page(request, None)
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _programme_form_page(request, _programme(request, pk))
 
 
 @login_required
@@ -211,7 +257,9 @@ def batch_paid(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("benefits/programmes/", programme_list, name="programmes"),
+    path("benefits/programmes/new/", programme_new, name="programme_new"),
     path("benefits/programmes/<int:pk>/", programme_detail, name="programme"),
+    path("benefits/programmes/<int:pk>/edit/", programme_edit, name="programme_edit"),
     path("benefits/programmes/<int:pk>/batch/", batch_new, name="batch_new"),
     path("benefits/applications/", application_list, name="applications"),
     path("benefits/applications/<str:code>/", application_detail, name="application"),

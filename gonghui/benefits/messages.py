@@ -26,6 +26,11 @@ BENEFIT_TEMPLATES = (
         transactional=True,
     ),
     MessageTemplate(
+        "event_cancelled",
+        gettext_noop("[Union] “{event}” on {date} is cancelled. We are sorry."),
+        transactional=True,
+    ),
+    MessageTemplate(
         "subsidy_decided",
         gettext_noop(
             "[Union] Your subsidy application {code}: {outcome}. Details on the workers' portal."

@@ -193,7 +193,18 @@ def signup_mark_attended(*, signup: EventSignup) -> EventSignup:
 
 @transaction.atomic
 def event_cancel(*, user: Any, event: Event) -> Event:
+    """Cancel the event; everyone signed up or waiting gets an SMS (once)."""
     event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.cancelled:
+        return event
     event.cancelled = True
     event.save(update_fields=["cancelled"])
+    live = event.signups.exclude(status=SignupStatus.CANCELLED).select_related("member")
+    for signup in live:
+        member_notify(
+            member=signup.member,
+            template="event_cancelled",
+            variables=_variables(event),
+            reference=f"event:{event.pk}",
+        )
     return event

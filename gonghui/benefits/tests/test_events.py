@@ -154,3 +154,12 @@ def test_officer_sees_sign_ups_and_records_attendance(city, street_officer):
     client.post(f"/benefits/signups/{signup.pk}/attended/")
     signup.refresh_from_db()
     assert signup.checked_in_at is not None
+
+
+def test_cancelling_an_event_tells_everyone_signed_up_or_waiting(city, street_officer):
+    event = event_at(city.street, capacity=1)
+    for _ in range(2):
+        event_sign_up(event=event, member=member_at(city.community))
+    event_cancel(user=street_officer, event=event)
+    event_cancel(user=street_officer, event=event)
+    assert OutboxMessage.objects.filter(template="event_cancelled").count() == 2

@@ -354,10 +354,15 @@ def portal_events(*, member: Member) -> QuerySet[Event]:
 def portal_event(*, member: Member, pk: int) -> Event | None:
     """An event the member may see: upcoming or one they signed up for."""
     mine = Q(signups__member=member)
-    qs = Event.objects.filter(org__path__in=_ancestor_paths(member.org)).filter(
+    reachable = Event.objects.filter(pk=pk, org__path__in=_ancestor_paths(member.org)).filter(
         mine | Q(starts_at__gte=timezone.now(), cancelled=False)
     )
-    return qs.distinct().select_related("org", "segment").filter(pk=pk).first()
+    return (
+        Event.objects.filter(pk__in=reachable.values("pk"))
+        .select_related("org", "segment")
+        .annotate(confirmed=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        .first()
+    )
 
 
 def member_signup(*, member: Member, event: Event) -> EventSignup | None:

@@ -108,6 +108,7 @@ def test_portal_sign_up_cancel_and_check_in(city, worker):
     client.post(f"/portal/benefits/events/{event.pk}/signup/")
     page = client.get(f"/portal/benefits/events/{event.pk}/").content.decode()
     assert 'data-status="confirmed"' in page
+    assert "共5个，已报1人" in page
     client.post(f"/portal/benefits/events/{event.pk}/checkin/", {"code": event.checkin_code})
     assert event.signups.get().checked_in_at is not None
 

@@ -2,6 +2,7 @@
 
 from gonghui.accounts.api_auth import BearerToken
 from gonghui.appeals.api import router as appeals_router
+from gonghui.benefits.api import router as benefits_router
 from gonghui.core.api_schema import DocumentedAPI
 from gonghui.legal.api import router as legal_router
 from gonghui.members.api import router as members_router
@@ -22,3 +23,4 @@ api.add_router("/", appeals_router)
 api.add_router("/", notify_router)
 api.add_router("/", legal_router)
 api.add_router("/", places_router)
+api.add_router("/", benefits_router)

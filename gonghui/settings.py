@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gonghui.legal",
     "gonghui.places",
     "gonghui.portal",
+    "gonghui.benefits",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -31,6 +31,8 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"  # auditor: reads and exports the audit log, changes nothing
     HANDLE_LEGAL = "handle_legal"  # consultations, legal aid and dispute cases: record, act
     REVIEW_LEGAL_AID = "review_legal_aid"  # decide legal-aid applications, assign lawyers
+    MANAGE_BENEFITS = "manage_benefits"  # service items, segments, projects, events
+    REVIEW_SUBSIDIES = "review_subsidies"  # decide subsidy applications, payment batches
 
 
 BUSINESS = frozenset(
@@ -43,6 +45,8 @@ BUSINESS = frozenset(
         Capability.REVIEW_LEGAL_AID,
         Capability.MANAGE_ORG_WORK,
         Capability.MANAGE_PLACES,
+        Capability.MANAGE_BENEFITS,
+        Capability.REVIEW_SUBSIDIES,
     }
 )
 
@@ -62,6 +66,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.REVIEW_LEGAL_AID,
             Capability.MANAGE_ORG_WORK,
             Capability.MANAGE_PLACES,
+            Capability.MANAGE_BENEFITS,
+            Capability.REVIEW_SUBSIDIES,
         }
     ),
     Role.APPEAL_HANDLER: frozenset(

@@ -48,6 +48,7 @@ DEFAULT_RATE_LIMITS: dict[str, Rate] = {
     "portal_code.phone": Rate(5, 3600),
     "portal_verify.address": Rate(60, 3600),
     "portal_member.address": Rate(600, 3600),
+    "portal_benefits.address": Rate(300, 3600),  # sign-ups, check-ins, subsidy applications
     # Each reset request sends an email: few per address, fewer per address asked for.
     "password_reset.address": Rate(10, 3600),
     "password_reset.email": Rate(3, 86_400),

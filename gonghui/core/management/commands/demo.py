@@ -38,6 +38,7 @@ from rich.table import Table
 from gonghui.accounts.models import Role, User
 from gonghui.accounts.services import user_create_or_update
 from gonghui.appeals.demo import DEFAULT_APPEALS, load_appeals
+from gonghui.benefits.demo import DEFAULT_APPLICATIONS, load_benefits
 from gonghui.core.importing import ImportResult
 from gonghui.legal.demo import DEFAULT_LEGAL_CASES, load_legal
 from gonghui.members.demo import FIELDS, as_raw_rows, generate_members
@@ -347,6 +348,16 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--subsidy-applications",
+            type=_non_negative,
+            default=DEFAULT_APPLICATIONS,
+            metavar="N",
+            help=gettext_lazy(
+                "subsidy applications of the benefits demo (items, segments, projects, "
+                "events come with it; default %(default)s)"
+            ),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -439,6 +450,9 @@ class Command(BaseCommand):
             places_task = progress.add_task(_("Service points and venues"), total=1)
             load_places(seed=options["seed"], count=options["points"], today=today)
             progress.advance(places_task)
+            benefits_task = progress.add_task(_("Member benefits"), total=1)
+            load_benefits(count=options["subsidy_applications"], seed=options["seed"], today=today)
+            progress.advance(benefits_task)
         self._summary(console, load, today)
         host, port = options["host"], options["port"]
         address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.benefits import selectors as benefits
 from gonghui.core import pii
 from gonghui.core.ratelimit import rate_limited
 from gonghui.core.validators import normalize_mobile
@@ -106,6 +107,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "bookings": places.member_bookings(member=member)[:10],
         "appeals": selectors.member_appeals(member)[:10],
         "application": selectors.member_join_application(member),
+        "card_items": benefits.card_items(member=member)[:8],
+        "signups": benefits.member_signups(member=member)[:5],
+        "programmes": benefits.programmes_open(member=member)[:3],
+        "subsidy_applications": benefits.member_applications(member=member)[:5],
     }
     return render(request, "portal/home.html", context)
 

@@ -9,12 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from gonghui.benefits.models import Event, SubsidyProgramme
-from gonghui.benefits.portal_session import SESSION_KEY
 from gonghui.benefits.services.events import event_save
 from gonghui.benefits.services.subsidies import occupations_seed, programme_save, subsidy_apply
 from gonghui.members.models import Member
 from gonghui.members.tests.factories import MemberFactory
 from gonghui.orgs.models import UnionOrg
+from gonghui.portal.auth import SESSION_KEY
 
 _certificates = count(1)
 WELDER = "6-18-02-04"

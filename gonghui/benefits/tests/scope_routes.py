@@ -1,6 +1,6 @@
 """Scope declarations of benefits' routes (see core/tests/test_scope_sweep.py).
 
-The portal pages show the signed-in member's own data only (`portal_session`): without a
+The portal pages show the signed-in member's own data only (`gonghui.portal.auth`): without a
 signed-in member they send the browser to the portal's sign-in, showing nothing.
 """
 

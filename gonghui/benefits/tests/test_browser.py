@@ -7,9 +7,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
 from gonghui.appeals.tests.test_browser import _violations
-from gonghui.benefits.portal_session import SESSION_KEY
 from gonghui.benefits.services.catalogue import profile_set
 from gonghui.benefits.tests.helpers import event_at, member_at
+from gonghui.portal.auth import SESSION_KEY
 from gonghui.testing import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

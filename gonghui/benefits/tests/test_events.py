@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from gonghui.benefits.models import SignupStatus
 from gonghui.benefits.services.catalogue import profile_set, segment_save
@@ -126,7 +127,7 @@ def test_the_portal_sends_anonymous_workers_to_sign_in(city):
     event = event_at(city.street)
     response = portal_client_anonymous().get(f"/portal/benefits/events/{event.pk}/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/portal/login/?next=")
+    assert response["Location"].startswith(reverse("portal:login") + "?next=")
 
 
 def portal_client_anonymous():

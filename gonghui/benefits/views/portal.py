@@ -1,7 +1,7 @@
 """The worker-facing pages of benefits (mobile-first): my card's items, the catalogue, events
 with sign-up, waiting list and check-in, subsidy programmes and my applications.
 
-Every page needs a signed-in member (`portal_session`) and shows that member's own data only:
+Every page needs a signed-in member (`gonghui.portal.auth`) and shows that member's own data only:
 another member's application or sign-up answers 404.
 """
 
@@ -21,7 +21,6 @@ from gonghui.benefits.models import (
     SubsidyProgramme,
     SubsidyStatus,
 )
-from gonghui.benefits.portal_session import member_required
 from gonghui.benefits.segments import rules_describe
 from gonghui.benefits.services.events import (
     event_check_in,
@@ -38,13 +37,15 @@ from gonghui.benefits.services.subsidies import (
 from gonghui.benefits.views.catalogue import form_errors
 from gonghui.core.ratelimit import rate_limited
 from gonghui.members.models import Member
+from gonghui.portal.auth import member_required
 
 LIMIT = "portal_benefits"
 
 
 @rate_limited(LIMIT)
 @member_required
-def home(request: HttpRequest, member: Member) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     context = {
         "member": member,
         "card_items": selectors.card_items(member=member),
@@ -58,7 +59,8 @@ def home(request: HttpRequest, member: Member) -> HttpResponse:
 
 @rate_limited(LIMIT)
 @member_required
-def catalogue(request: HttpRequest, member: Member) -> HttpResponse:
+def catalogue(request: HttpRequest) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     category = request.GET.get("category", "")
     items = selectors.portal_items(member=member, category=category)
     context = {
@@ -73,7 +75,8 @@ def catalogue(request: HttpRequest, member: Member) -> HttpResponse:
 
 @rate_limited(LIMIT)
 @member_required
-def events(request: HttpRequest, member: Member) -> HttpResponse:
+def events(request: HttpRequest) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     context = {
         "events": selectors.portal_events(member=member),
         "mine": {s.event_id: s for s in selectors.member_signups(member=member)},
@@ -100,14 +103,16 @@ def _event_page(
 
 @rate_limited(LIMIT)
 @member_required
-def event_detail(request: HttpRequest, pk: int, member: Member) -> HttpResponse:
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     return _event_page(request, member, pk)
 
 
 @require_POST
 @rate_limited(LIMIT)
 @member_required
-def event_signup(request: HttpRequest, pk: int, member: Member) -> HttpResponse:
+def event_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     event = selectors.portal_event(member=member, pk=pk)
     if event is None:
         raise Http404
@@ -126,7 +131,8 @@ def event_signup(request: HttpRequest, pk: int, member: Member) -> HttpResponse:
 @require_POST
 @rate_limited(LIMIT)
 @member_required
-def event_signup_cancel(request: HttpRequest, pk: int, member: Member) -> HttpResponse:
+def event_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     event = selectors.portal_event(member=member, pk=pk)
     signup = selectors.member_signup(member=member, event=event) if event else None
     if signup is None:
@@ -143,7 +149,8 @@ def event_signup_cancel(request: HttpRequest, pk: int, member: Member) -> HttpRe
 @require_POST
 @rate_limited(LIMIT)
 @member_required
-def event_checkin(request: HttpRequest, pk: int, member: Member) -> HttpResponse:
+def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     event = selectors.portal_event(member=member, pk=pk)
     if event is None:
         raise Http404
@@ -161,7 +168,8 @@ def event_checkin(request: HttpRequest, pk: int, member: Member) -> HttpResponse
 
 @rate_limited(LIMIT)
 @member_required
-def subsidies(request: HttpRequest, member: Member) -> HttpResponse:
+def subsidies(request: HttpRequest) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     programmes = [
         (p, sorted(programme_levels(p).items())) for p in selectors.programmes_open(member=member)
     ]
@@ -213,7 +221,8 @@ def _application_form_page(
 
 @rate_limited(LIMIT)
 @member_required
-def apply(request: HttpRequest, code: str, member: Member) -> HttpResponse:
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     programme = selectors.programmes_open(member=member).filter(code=code).first()
     if programme is None:
         raise Http404
@@ -229,14 +238,16 @@ def _mine(member: Member, code: str) -> SubsidyApplication:
 
 @rate_limited(LIMIT)
 @member_required
-def application_detail(request: HttpRequest, code: str, member: Member) -> HttpResponse:
+def application_detail(request: HttpRequest, code: str) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     application = _mine(member, code)
     return render(request, "portal/benefits/application.html", {"application": application})
 
 
 @rate_limited(LIMIT)
 @member_required
-def application_correct(request: HttpRequest, code: str, member: Member) -> HttpResponse:
+def application_correct(request: HttpRequest, code: str) -> HttpResponse:
+    member: Member = request.member  # type: ignore[attr-defined]
     application = _mine(member, code)
     if application.status != SubsidyStatus.RETURNED:
         return redirect("benefits:portal_application", code=application.code)

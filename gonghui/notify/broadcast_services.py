@@ -11,12 +11,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gonghui.accounts.capabilities import Capability, require
+from gonghui.benefits.models import Segment
+from gonghui.benefits.segments import segment_q
+from gonghui.benefits.selectors import segment_list
 from gonghui.core.audit import audit_record
 from gonghui.core.models import AuditAction
 from gonghui.core.scoping import org_in_scope, scoped
@@ -49,15 +53,25 @@ def _validated(*, title: str, text: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def broadcast_create(*, user: Any, org: UnionOrg, title: str, text: str) -> Broadcast:
-    """A draft for the members of `org`'s subtree, which must lie in the user's."""
+def broadcast_create(
+    *, user: Any, org: UnionOrg, title: str, text: str, segment: Segment | None = None
+) -> Broadcast:
+    """A draft for the members of `org`'s subtree, which must lie in the user's (narrowed to
+    a segment the user may use)."""
     require(user, Capability.SEND_BROADCASTS, _(REFUSED))
     if user.scope_org is None or not org_in_scope(org, user=user):
         raise PermissionDenied(_(REFUSED))
     title, text = _validated(title=title, text=text)
+    if segment is not None and not segment_usable(user=user, segment=segment):
+        raise PermissionDenied(_(REFUSED))
     return Broadcast.objects.create(
-        org=org, sender=user.scope_org, title=title, text=text, created_by=user
+        org=org, sender=user.scope_org, segment=segment, title=title, text=text, created_by=user
     )
+
+
+def segment_usable(*, user: Any, segment: Segment) -> bool:
+    """Segments of the user's subtree and of the unions above it (benefits' rule)."""
+    return segment_list(user=user).filter(pk=segment.pk).exists()
 
 
 def broadcast_body(broadcast: Broadcast) -> str:
@@ -71,7 +85,7 @@ def broadcast_body(broadcast: Broadcast) -> str:
 
 def _locked(user: Any, pk: int) -> Broadcast:
     broadcast = (
-        scoped(Broadcast.objects.select_related("org", "sender"), user=user)
+        scoped(Broadcast.objects.select_related("org", "sender", "segment"), user=user)
         .select_for_update(of=("self",))
         .filter(pk=pk)
         .first()
@@ -96,7 +110,11 @@ def broadcast_queue(*, user: Any, pk: int, request: HttpRequest | None = None) -
         action=AuditAction.BROADCAST,
         target=broadcast,
         reason=broadcast.title,
-        detail={"org": broadcast.org.code, "audience": broadcast_audience_count(org=broadcast.org)},
+        detail={
+            "org": broadcast.org.code,
+            "segment": broadcast.segment.name if broadcast.segment else "",
+            "audience": broadcast_audience_count(org=broadcast.org, segment=broadcast.segment),
+        },
         request=request,
     )
     transaction.on_commit(lambda: _start_fan_out(broadcast.pk))
@@ -120,25 +138,21 @@ def _start_fan_out(pk: int) -> None:
     fan_out_broadcast.enqueue(pk)
 
 
-def _audience_sql() -> tuple[str, list[Any]]:
-    """`SELECT MIN(id)` of the subtree's reachable members, one per phone; params: path LIKE."""
-    quote = connection.ops.quote_name
-    member, org, optout = (quote(m._meta.db_table) for m in (Member, UnionOrg, OptOut))
-    sql = (
-        f"SELECT MIN(m.id) FROM {member} m JOIN {org} o ON o.id = m.org_id "
-        f"WHERE o.path LIKE %s AND m.status = %s AND m.phone_index <> '' "
-        f"AND NOT EXISTS (SELECT 1 FROM {optout} x WHERE x.phone_index = m.phone_index) "
-        f"GROUP BY m.phone_index"
+def _reachable(*, org: UnionOrg, segment: Segment | None) -> QuerySet[Member]:
+    """The active members with a phone, not opted out, of `org`'s subtree (and `segment`)."""
+    members = (
+        Member.objects.filter(org__path__startswith=org.path, status=MemberStatus.ACTIVE)
+        .exclude(phone_index="")
+        .exclude(phone_index__in=OptOut.objects.values("phone_index"))
     )
-    return sql, [MemberStatus.ACTIVE]
+    if segment is not None:
+        members = members.filter(segment_q(segment.rules, today=timezone.localdate()))
+    return members
 
 
-def broadcast_audience_count(*, org: UnionOrg) -> int:
-    """How many messages a broadcast to `org`'s subtree would queue now."""
-    sql, params = _audience_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) audience", [f"{org.path}%", *params])
-        return int(cursor.fetchone()[0])
+def broadcast_audience_count(*, org: UnionOrg, segment: Segment | None = None) -> int:
+    """How many messages a broadcast to `org`'s subtree (and `segment`) would queue now."""
+    return _reachable(org=org, segment=segment).values("phone_index").distinct().count()
 
 
 @transaction.atomic
@@ -146,14 +160,21 @@ def broadcast_fan_out(*, pk: int) -> int:
     """Queue one outbox message per audience phone; 0 unless the broadcast was `queued`."""
     broadcast = (
         Broadcast.objects.select_for_update(of=("self",))
-        .select_related("sender")
+        .select_related("sender", "segment")
         .filter(pk=pk)
         .first()
     )
     if broadcast is None or broadcast.status != BroadcastStatus.QUEUED:
         return 0
     org = UnionOrg.objects.get(pk=broadcast.org_id)
-    audience, params = _audience_sql()
+    # One message per phone: the lowest member id of each.
+    first_per_phone = (
+        _reachable(org=org, segment=broadcast.segment)
+        .values("phone_index")
+        .annotate(first=Min("id"))
+        .values("first")
+    )
+    audience, params = first_per_phone.query.sql_with_params()
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(c)
@@ -181,7 +202,6 @@ def broadcast_fan_out(*, pk: int) -> int:
                 MessageStatus.QUEUED,
                 now,
                 now,
-                f"{org.path}%",
                 *params,
             ],
         )

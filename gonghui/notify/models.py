@@ -78,7 +78,8 @@ class BroadcastStatus(models.TextChoices):
 
 
 class Broadcast(models.Model):
-    """A notice sent by SMS to the active members with a phone in `org`'s subtree.
+    """A notice sent by SMS to the active members with a phone in `org`'s subtree (those of
+    `segment` only, when one is chosen).
 
     Not transactional: opted-out phones are left out when the messages are queued and again
     when each is sent. The fan-out is one set-based INSERT … SELECT into the outbox, run by a
@@ -93,6 +94,15 @@ class Broadcast(models.Model):
     # The writer's federation, whose name signs the message.
     sender = models.ForeignKey(
         "orgs.UnionOrg", on_delete=models.PROTECT, related_name="+", verbose_name=_("sender")
+    )
+    # Narrows the audience to the members a saved segment selects (gonghui.benefits).
+    segment = models.ForeignKey(
+        "benefits.Segment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("segment"),
     )
     title = models.CharField(_("title"), max_length=100)
     text = models.TextField(_("text"))

@@ -1,5 +1,7 @@
 """Pages of the SMS broadcasts: list, write, check the audience, send."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.capabilities import Capability, can
+from gonghui.benefits.models import Segment
+from gonghui.benefits.selectors import segment_list
 from gonghui.core.forms import StyledForm
 from gonghui.notify import selectors
 from gonghui.notify.broadcast_services import (
@@ -34,6 +38,12 @@ class BroadcastForm(StyledForm):
         max_length=32,
         help_text=gettext_lazy("The active members with a phone in this union's subtree."),
     )
+    segment = forms.ModelChoiceField(
+        label=gettext_lazy("Only the members of this segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All of them"),
+    )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
     text = forms.CharField(
         label=gettext_lazy("Text"),
@@ -42,6 +52,11 @@ class BroadcastForm(StyledForm):
             "Sent with your federation's name in 【】 and 'reply T to unsubscribe'."
         ),
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        segment: Any = self.fields["segment"]
+        segment.queryset = segment_list(user=user)
 
 
 @login_required
@@ -59,7 +74,11 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def broadcast_new(request: HttpRequest) -> HttpResponse:
     scope_org = getattr(request.user, "scope_org", None)
-    form = BroadcastForm(request.POST or None, initial={"org": scope_org.code if scope_org else ""})
+    form = BroadcastForm(
+        request.POST or None,
+        initial={"org": scope_org.code if scope_org else ""},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         org = selectors.broadcast_org(user=request.user, code=form.cleaned_data["org"])
         if org is None:
@@ -71,6 +90,7 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
                     org=org,
                     title=form.cleaned_data["title"],
                     text=form.cleaned_data["text"],
+                    segment=form.cleaned_data["segment"],
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
@@ -85,8 +105,12 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
 def broadcast_audience(request: HttpRequest) -> HttpResponse:
     """The live count under the form (HTMX): how many messages the audience would get."""
     org = selectors.broadcast_org(user=request.user, code=request.GET.get("org", ""))
-    count = broadcast_audience_count(org=org) if org is not None else None
-    return render(request, "notify/_audience.html", {"org": org, "count": count})
+    raw = request.GET.get("segment", "")
+    segment = segment_list(user=request.user).filter(pk=raw).first() if raw.isdigit() else None
+    count = broadcast_audience_count(org=org, segment=segment) if org is not None else None
+    return render(
+        request, "notify/_audience.html", {"org": org, "segment": segment, "count": count}
+    )
 
 
 def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
@@ -103,7 +127,11 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "broadcast": broadcast,
         "body": broadcast_body(broadcast),
-        "audience": broadcast_audience_count(org=broadcast.org) if draft else None,
+        "audience": (
+            broadcast_audience_count(org=broadcast.org, segment=broadcast.segment)
+            if draft
+            else None
+        ),
         "delivery": None if draft else selectors.broadcast_delivery(broadcast=broadcast),
         "can_send": draft and can(request.user, Capability.SEND_BROADCASTS),
     }

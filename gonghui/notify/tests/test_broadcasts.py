@@ -226,3 +226,37 @@ def test_the_background_worker_fans_out_and_delivers(city, audience, street_offi
         OutboxMessage.objects.filter(reference=broadcast.reference).values_list("status", flat=True)
     )
     assert statuses == {MessageStatus.SENT}
+
+
+def test_a_segment_narrows_the_audience(city, audience, street_officer):
+    from gonghui.benefits.models import Segment
+
+    women = Segment.objects.create(org=city.street, name="女职工", rules={"gender": "female"})
+    expected = {m.phone_index for m in audience if m.gender == "female" and m.phone_index}
+
+    broadcast = broadcast_create(
+        user=street_officer, org=city.community, title="三八节", text="节日问候。", segment=women
+    )
+    broadcast_queue(user=street_officer, pk=broadcast.pk)
+    queued = broadcast_fan_out(pk=broadcast.pk)
+
+    assert 0 < len(expected) < 4  # the audience holds both genders
+    assert queued == len(expected) == broadcast_audience_count(org=city.community, segment=women)
+    assert (
+        set(
+            OutboxMessage.objects.filter(reference=broadcast.reference).values_list(
+                "phone_index", flat=True
+            )
+        )
+        == expected
+    )
+
+
+def test_another_districts_segment_cannot_be_used(city, street_officer):
+    from gonghui.benefits.models import Segment
+
+    theirs = Segment.objects.create(org=city.other_district, name="西城", rules={})
+    with pytest.raises(PermissionDenied):
+        broadcast_create(
+            user=street_officer, org=city.community, title="越权", text="测试", segment=theirs
+        )

@@ -3,6 +3,7 @@
 from gonghui.accounts.api_auth import BearerToken
 from gonghui.appeals.api import router as appeals_router
 from gonghui.core.api_schema import DocumentedAPI
+from gonghui.insights.api import router as insights_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 
@@ -16,3 +17,4 @@ api = DocumentedAPI(
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)
 api.add_router("/", appeals_router)
+api.add_router("/", insights_router)

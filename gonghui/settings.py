@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.appeals",
     "gonghui.notify",
+    "gonghui.insights",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.appeals.urls")),
+    path("", include("gonghui.insights.urls")),
     path("", include("gonghui.core.audit_views")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ class Capability(StrEnum):
     MANAGE_ROLES = "manage_roles"  # security administrator: roles, second factors, lockouts
     MANAGE_KEYS = "manage_keys"  # security administrator: PII key rotation
     VIEW_AUDIT = "view_audit"  # auditor: reads and exports the audit log, changes nothing
+    MANAGE_ASSESSMENTS = "manage_assessments"  # set child orgs' yearly targets (建会考核)
 
 
 BUSINESS = frozenset(
@@ -27,6 +28,7 @@ BUSINESS = frozenset(
         Capability.EXPORT_PII,
         Capability.IMPORT_MEMBERS,
         Capability.MANAGE_MEMBERS,
+        Capability.MANAGE_ASSESSMENTS,
     }
 )
 
@@ -34,7 +36,12 @@ BUSINESS = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.FEDERATION_ADMIN: BUSINESS,
     Role.OFFICER: frozenset(
-        {Capability.REVEAL_PII, Capability.IMPORT_MEMBERS, Capability.MANAGE_MEMBERS}
+        {
+            Capability.REVEAL_PII,
+            Capability.IMPORT_MEMBERS,
+            Capability.MANAGE_MEMBERS,
+            Capability.MANAGE_ASSESSMENTS,
+        }
     ),
     Role.APPEAL_HANDLER: frozenset(),
     Role.LAWYER: frozenset(),

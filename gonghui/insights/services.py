@@ -1,0 +1,161 @@
+"""Writes of the insights app: the rollup refresh and the assessment targets."""
+
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.capabilities import Capability, require
+from gonghui.core.scoping import org_in_scope
+from gonghui.insights.models import (
+    AssessmentScheme,
+    AssessmentTarget,
+    Figure,
+    QualityItem,
+    QualityScore,
+    RollupRun,
+)
+from gonghui.insights.registry import METRICS
+from gonghui.orgs.models import UnionOrg
+
+_STAGE = "insights_stage"
+
+
+def _sql(queryset: Any) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _refresh_metric(cursor: Any, code: str, depths: Iterable[int]) -> int:
+    """Replace one metric's figures: its source counted per org once into the staging table,
+    then summed up to every tree level by path prefix (one INSERT … SELECT per level)."""
+    figure = Figure._meta.db_table
+    org = UnionOrg._meta.db_table
+    source, params = _sql(METRICS[code].source())
+    cursor.execute(f"DELETE FROM {_STAGE}")
+    cursor.execute(
+        f"INSERT INTO {_STAGE} (unit, month, n) SELECT s.unit, s.month, s.n FROM ({source}) s",
+        params,
+    )
+    cursor.execute(f"DELETE FROM {figure} WHERE metric = %s", [code])
+    rows = 0
+    for depth in depths:
+        cursor.execute(
+            f"INSERT INTO {figure} (metric, path, depth, period, value) "
+            f"SELECT %s, SUBSTR(o.path, 1, %s), %s, st.month, SUM(st.n) "
+            f"FROM {_STAGE} st JOIN {org} o ON o.id = st.unit "
+            f"WHERE o.depth >= %s "
+            f"GROUP BY SUBSTR(o.path, 1, %s), st.month",
+            [code, depth * UnionOrg.steplen, depth, depth, depth * UnionOrg.steplen],
+        )
+        rows += max(cursor.rowcount, 0)
+    return rows
+
+
+def _create_stage(cursor: Any) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} (unit bigint, month date, n bigint)")
+
+
+def rollups_refresh(*, metrics: list[str] | None = None) -> RollupRun:
+    """Rebuild the rolled-up figures of `metrics` (all registered ones by default).
+
+    Set-based: per metric one grouped scan of its source and one INSERT … SELECT per tree
+    level. Each metric is replaced inside one transaction, so readers see either the old or
+    the new figures, never a half-built set.
+    """
+    codes = metrics if metrics else list(METRICS)
+    unknown = [code for code in codes if code not in METRICS]
+    if unknown:
+        raise ValueError(_("Unknown metric: %(codes)s") % {"codes": ", ".join(unknown)})
+    started = time.perf_counter()
+    run = RollupRun.objects.create(started_at=timezone.now(), metrics=",".join(codes))
+    deepest = UnionOrg.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
+    depths = range(1, deepest + 1)
+    rows = 0
+    with connection.cursor() as cursor:
+        _create_stage(cursor)
+        try:
+            for code in codes:
+                with transaction.atomic():
+                    rows += _refresh_metric(cursor, code, depths)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    run.finished_at = timezone.now()
+    run.rows = rows
+    run.seconds = round(time.perf_counter() - started, 3)
+    run.save(update_fields=["finished_at", "rows", "seconds"])
+    return run
+
+
+# --- assessment scorecards ---------------------------------------------------------------------
+
+
+def _require_parent(user: Any, scheme: AssessmentScheme) -> None:
+    """Only the assessing org (and its ancestors) edit a scheme's targets."""
+    require(user, Capability.MANAGE_ASSESSMENTS, _("Your role may not edit assessment targets."))
+    if not org_in_scope(scheme.org, user=user):
+        raise PermissionDenied(_("Only the assessing org edits these targets."))
+
+
+@transaction.atomic
+def scheme_save(
+    *,
+    user: Any,
+    org: UnionOrg,
+    year: int,
+    quantity_weight: int,
+    cap_percent: int,
+    quality_items: list[tuple[str, int]],
+) -> AssessmentScheme:
+    """Create or update `org`'s assessment of its child orgs for `year`, with a target row for
+    every child org (zero targets until the parent sets them)."""
+    scheme, _created = AssessmentScheme.objects.get_or_create(org=org, year=year)
+    _require_parent(user, scheme)
+    scheme.quantity_weight = quantity_weight
+    scheme.cap_percent = cap_percent
+    scheme.full_clean()
+    scheme.save()
+    keep = []
+    for name, weight in quality_items:
+        item, _new = QualityItem.objects.update_or_create(
+            scheme=scheme, name=name, defaults={"weight": weight}
+        )
+        keep.append(item.pk)
+    scheme.quality_items.exclude(pk__in=keep).delete()
+    for child in org.get_children():
+        AssessmentTarget.objects.get_or_create(scheme=scheme, org=child)
+    return scheme
+
+
+@transaction.atomic
+def target_update(
+    *,
+    user: Any,
+    target: AssessmentTarget,
+    new_unions: int,
+    new_members: int,
+    coverage: Decimal,
+    quality_scores: dict[int, Decimal],
+) -> AssessmentTarget:
+    """Set a child org's targets and the parent's quality scores (parent org only)."""
+    _require_parent(user, target.scheme)
+    target.new_unions = new_unions
+    target.new_members = new_members
+    target.coverage = coverage
+    target.updated_by = user
+    target.full_clean()
+    target.save()
+    items = set(target.scheme.quality_items.values_list("pk", flat=True))
+    for item_id, score in quality_scores.items():
+        if item_id in items:
+            QualityScore.objects.update_or_create(
+                target=target, item_id=item_id, defaults={"score": score}
+            )
+    return target

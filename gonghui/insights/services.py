@@ -129,7 +129,7 @@ def scheme_save(
         )
         keep.append(item.pk)
     scheme.quality_items.exclude(pk__in=keep).delete()
-    for child in org.get_children():
+    for child in UnionOrg.objects.filter(path__startswith=org.path, depth=org.depth + 1):
         AssessmentTarget.objects.get_or_create(scheme=scheme, org=child)
     return scheme
 

@@ -112,7 +112,7 @@ def appeals_replied() -> QuerySet[Any]:
 
 @register("appeals_on_time", _("Appeals replied on time"), section="appeals")
 def appeals_on_time() -> QuerySet[Any]:
-    return _appeals(filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline")))
+    return _appeals(Q(replied_at__isnull=False, replied_at__date__lte=F("deadline")))
 
 
 @register("appeals_rated", _("Appeals rated"), section="appeals")

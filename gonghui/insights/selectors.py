@@ -2,7 +2,7 @@
 `Figure` rows only (a handful of indexed rows per org), never the source tables."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,16 +35,15 @@ class Window:
         return cls(last.replace(month=1, day=1), last.replace(day=1))
 
 
-# The measures summed per (org, metric) over a window.
-_MEASURES: dict[str, Callable[[Window], Q]] = {
-    "stock": lambda w: Q(period__lte=w.last),
-    "stock_1y": lambda w: Q(period__lte=shift_month(w.last, -12)),
-    "stock_5y": lambda w: Q(period__lte=shift_month(w.last, -60)),
-    "flow": lambda w: Q(period__gte=w.first, period__lte=w.last),
-    "flow_1y": lambda w: Q(
-        period__gte=shift_month(w.first, -12), period__lte=shift_month(w.last, -12)
-    ),
-}
+def _bounds(window: Window) -> dict[str, tuple[date | None, date]]:
+    """The measures summed per (org, metric) over a window: months from..to (None: all)."""
+    return {
+        "stock": (None, window.last),
+        "stock_1y": (None, shift_month(window.last, -12)),
+        "stock_5y": (None, shift_month(window.last, -60)),
+        "flow": (window.first, window.last),
+        "flow_1y": (shift_month(window.first, -12), shift_month(window.last, -12)),
+    }
 
 
 @dataclass
@@ -80,13 +79,51 @@ def growth(now: int, before: int) -> float | None:
     return round((now - before) / before, 4) if before else None
 
 
-def _aggregate(condition: Q, window: Window) -> dict[str, dict[str, dict[str, int]]]:
-    """path → metric → measure → value, summed in the database over the matching figures."""
-    sums = {name: Sum("value", filter=make(window)) for name, make in _MEASURES.items()}
-    rows = Figure.objects.filter(condition).order_by().values("path", "metric").annotate(**sums)
-    found: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+Found = dict[str, dict[str, dict[str, int]]]  # path → metric → measure → value
+
+
+def _aggregate(paths: list[str], window: Window) -> Found:
+    """Rolled-up figures of orgs with child orgs, summed in the database per measure."""
+    sums = {
+        name: Sum("value", filter=Q(period__lte=hi) & (Q(period__gte=lo) if lo else Q()))
+        for name, (lo, hi) in _bounds(window).items()
+    }
+    # Equality on the (path, metric, period) key: served by its index on every engine.
+    rows = (
+        Figure.objects.filter(path__in=paths).order_by().values("path", "metric").annotate(**sums)
+    )
+    found: Found = defaultdict(dict)
     for row in rows:
-        found[row["path"]][row["metric"]] = {name: int(row[name] or 0) for name in _MEASURES}
+        found[row["path"]][row["metric"]] = {name: int(row[name] or 0) for name in sums}
+    return found
+
+
+def _source_rows(units: list[UnionOrg]) -> list[tuple[str, str, date, int]]:
+    """(path, metric, month, n) straight from the metrics' sources for these few orgs only:
+    grassroots unions without child orgs, which the rollup counts at their parent."""
+    paths = {org.pk: org.path for org in units}
+    rows = []
+    for code, metric in METRICS.items():
+        for row in metric.source().filter(unit__in=list(paths)):
+            rows.append((paths[row["unit"]], code, row["month"], int(row["n"])))
+    return rows
+
+
+def _has_rollup(org: UnionOrg) -> bool:
+    """Whether the rollup holds this org's figures (the same rule as the refresh)."""
+    return bool(org.numchild > 0 or org.depth == 1)
+
+
+def figures_of(orgs: list[UnionOrg], window: Window) -> Found:
+    """The indicators' sums for each org's subtree: from the rollup, or (for unions without
+    child orgs) from their own rows, each bounded by one union."""
+    found = _aggregate([o.path for o in orgs if _has_rollup(o)], window)
+    bounds = _bounds(window)
+    for path, code, month, n in _source_rows([o for o in orgs if not _has_rollup(o)]):
+        measures = found[path].setdefault(code, dict.fromkeys(bounds, 0))
+        for name, (lo, hi) in bounds.items():
+            if month <= hi and (lo is None or month >= lo):
+                measures[name] += n
     return found
 
 
@@ -114,8 +151,7 @@ def breakdown(*, user: Any, org: UnionOrg, window: Window) -> Breakdown:
     children = list(
         UnionOrg.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
     )
-    # Equality on the (path, metric, period) key: served by its index on every engine.
-    found = _aggregate(Q(path__in=[org.path, *(c.path for c in children)]), window)
+    found = figures_of([org, *children], window)
     total = Indicators(org.name, org.code, org.path, found.get(org.path, {}))
     rows = [(c, Indicators(c.name, c.code, c.path, found.get(c.path, {}))) for c in children]
     own = total.minus([i for _c, i in rows], _("%(org)s (own level)") % {"org": org.name})
@@ -136,10 +172,13 @@ def series(*, user: Any, org: UnionOrg, last: date) -> Series:
     if not org_in_scope(org, user=user):
         raise PermissionError("org outside the user's subtree")
     by_metric: dict[str, dict[date, int]] = defaultdict(dict)
-    for metric, period, value in Figure.objects.filter(path=org.path).values_list(
-        "metric", "period", "value"
-    ):
-        by_metric[metric][period] = value
+    rows: Iterable[tuple[str, date, int]]
+    if _has_rollup(org):
+        rows = Figure.objects.filter(path=org.path).values_list("metric", "period", "value")
+    else:
+        rows = [(code, month, n) for _path, code, month, n in _source_rows([org])]
+    for metric, period, value in rows:
+        by_metric[metric][period] = by_metric[metric].get(period, 0) + value
     years = list(range(last.year - 5, last.year + 1))
     yearly: dict[str, list[int]] = {}
     for code in ("members", "orgs", "employers", "employers_unionized", "cards_active"):
@@ -243,7 +282,7 @@ def scheme_scores(scheme: AssessmentScheme, *, today: date) -> list[Score]:
         .order_by("org__path")
     )
     items = list(scheme.quality_items.all())
-    found = _aggregate(Q(path__in=[t.org.path for t in targets]), window)
+    found = figures_of([t.org for t in targets], window)
     scores = []
     for target in targets:
         figures = Indicators(

@@ -1,6 +1,6 @@
 """A small city with members, cards, employers, unions and appeals placed across the tree."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -68,8 +68,12 @@ def figures(city):
         (city.other_community, AppealStatus.CLOSED),
     ]:
         appeal = file_appeal(city.city, org_code=org.code, received_at=received)
+        closed = status == AppealStatus.CLOSED
         Appeal.objects.filter(pk=appeal.pk).update(
-            org=org, status=status, satisfaction="satisfied" if status == "closed" else ""
+            org=org,
+            status=status,
+            satisfaction="satisfied" if closed else "",
+            replied_at=received + timedelta(days=2) if closed else None,
         )
     rollups_refresh()
     return city

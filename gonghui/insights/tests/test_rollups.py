@@ -1,6 +1,7 @@
 """The rollup tables: equal to live counts, additive up the tree, idempotent, extensible."""
 
 from collections import defaultdict
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,8 @@ from django.db.models import Count, F, Q, Sum
 from gonghui.appeals.models import Appeal, AppealStatus
 from gonghui.insights import registry
 from gonghui.insights.models import Figure, RollupRun
-from gonghui.insights.registry import METRICS, month_of, register
+from gonghui.insights.registry import EARLIEST, METRICS, month_of, register
+from gonghui.insights.selectors import Window, figures_of
 from gonghui.insights.services import rollups_refresh
 from gonghui.members.models import Member, MemberCard
 from gonghui.orgs.models import Employer, UnionOrg
@@ -49,11 +51,28 @@ def _rolled(path: str) -> dict[str, int]:
     return {row["metric"]: row["total"] for row in rows}
 
 
-def test_rollup_figures_equal_live_counts_at_every_org(figures):
-    for org in UnionOrg.objects.all():
+ALL_TIME = Window(EARLIEST, date(2100, 1, 1))
+
+
+def test_rollup_figures_equal_live_counts_at_every_org_with_child_orgs(figures):
+    for org in UnionOrg.objects.filter(numchild__gt=0):
         live = _live(org.path)
         rolled = _rolled(org.path)
         assert {m: rolled.get(m, 0) for m in live} == live, org.name
+
+
+def test_unions_without_child_orgs_have_no_rollup_rows(figures):
+    leaves = UnionOrg.objects.filter(numchild=0, depth__gt=1)
+    assert not Figure.objects.filter(path__in=[o.path for o in leaves]).exists()
+
+
+def test_the_indicators_of_every_org_equal_live_counts(figures):
+    orgs = list(UnionOrg.objects.all())
+    found = figures_of(orgs, ALL_TIME)
+    for org in orgs:
+        live = _live(org.path)
+        got = {m: found.get(org.path, {}).get(m, {}).get("stock", 0) for m in live}
+        assert got == live, org.name
 
 
 def test_the_fixture_exercises_every_metric(figures):

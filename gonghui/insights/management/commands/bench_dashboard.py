@@ -176,7 +176,8 @@ class Command(BaseCommand):
                 "'C', 30 + g %% 200, date '2008-01-01' + ((g * 37) %% 6500)::int, "
                 "CASE WHEN g %% 25 = 0 THEN 'deregistered' ELSE 'operating' END, now(), now(), "
                 "u.community, u.community, CASE WHEN g <= %s THEN u.id END "
-                "FROM generate_series(1, %s::bigint) g JOIN bench_units u ON u.n = (g - 1) %% %s + 1",
+                "FROM generate_series(1, %s::bigint) g "
+                "JOIN bench_units u ON u.n = (g - 1) %% %s + 1",
                 [units, units * 2, units],
             )
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM members_member")
@@ -277,7 +278,7 @@ class Command(BaseCommand):
                 scheme, today=timezone.localdate())),
         )  # fmt: skip
         timings: dict[str, list[float]] = {name: [] for name, _call in queries}
-        for name, call in queries:  # warm-up: one run each
+        for _name, call in queries:  # warm-up: one run each
             call()
         for _run in range(runs):
             for name, call in queries:

@@ -340,3 +340,8 @@ NOTIFY_RETRY_SECONDS = env_int("GONGHUI_SMS_RETRY_SECONDS", 60, minimum=0)
 # A message left `sending` this long (its dispatcher died) is offered to the gateway again.
 NOTIFY_LEASE_SECONDS = env_int("GONGHUI_SMS_LEASE_SECONDS", 300, minimum=0)
 NOTIFY_BATCH = env_int("GONGHUI_SMS_BATCH", 100, minimum=1)
+
+# --- Insights (gonghui.insights) ---------------------------------------------------------------
+# The rollup tables keep monthly figures for this many calendar years (this one included);
+# earlier figures are kept by whole year.
+INSIGHTS_MONTHLY_YEARS = env_int("GONGHUI_INSIGHTS_MONTHLY_YEARS", 2, minimum=1)

@@ -48,6 +48,12 @@ class RollupRun(models.Model):
     metrics = models.CharField(_("metrics"), max_length=1000)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     seconds = models.FloatField(_("seconds"), default=0.0)
+    monthly_from = models.DateField(
+        _("monthly figures from"),
+        null=True,
+        blank=True,
+        help_text=_("Earlier figures are kept by whole year."),
+    )
 
     class Meta:
         verbose_name = _("rollup refresh")

@@ -177,3 +177,15 @@ def test_the_background_job_refreshes(city):
     worker = run_gonghui("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     assert worker.returncode == 0, worker.stderr
     assert _rolled(city.city.path) == {"members": 1}
+
+
+def test_months_before_last_year_are_kept_by_whole_year(figures):
+    old = figures.this_year - 6
+    periods = set(
+        Figure.objects.filter(metric="members_joined", path=figures.district.path).values_list(
+            "period", flat=True
+        )
+    )
+    assert date(old, 1, 1) in periods  # the member who joined in June of that year
+    assert date(old, 6, 1) not in periods
+    assert date(figures.this_year, 1, 1) in periods  # this year's months stay months

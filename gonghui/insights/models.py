@@ -40,6 +40,26 @@ class Figure(models.Model):
         return f"{self.metric} {self.path} {self.period:%Y-%m}: {self.value}"
 
 
+class TreeNode(models.Model):
+    """The union tree as of the last refresh, keyed by parent path: the dashboards find an
+    org's child orgs with one equality lookup instead of a prefix scan of its whole subtree."""
+
+    scope_path = "path"
+
+    org = models.OneToOneField(
+        UnionOrg, on_delete=models.CASCADE, related_name="+", verbose_name=_("union organisation")
+    )
+    path = models.CharField(_("org path"), max_length=255)
+    parent_path = models.CharField(_("parent path"), max_length=255, db_index=True)
+
+    class Meta:
+        verbose_name = _("tree node")
+        verbose_name_plural = _("tree nodes")
+
+    def __str__(self) -> str:
+        return self.path
+
+
 class RollupRun(models.Model):
     """One refresh of the rollup tables: when, how long, which metrics, how many rows."""
 

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, can
 from gonghui.core.scoping import org_in_scope, scoped
-from gonghui.insights.models import AssessmentScheme, AssessmentTarget, Figure, RollupRun
+from gonghui.insights.models import (
+    AssessmentScheme,
+    AssessmentTarget,
+    Figure,
+    RollupRun,
+    TreeNode,
+)
 from gonghui.insights.registry import METRICS
 from gonghui.orgs.models import UnionOrg
 
@@ -133,6 +139,16 @@ def org_for(*, user: Any, code: str) -> UnionOrg | None:
     return org
 
 
+def child_orgs(org: UnionOrg) -> list[UnionOrg]:
+    """`org`'s child orgs as of the last refresh (one indexed lookup by parent path); before
+    the first refresh, from the org table itself."""
+    qs = UnionOrg.objects.order_by("path")
+    if not RollupRun.objects.filter(finished_at__isnull=False).exists():
+        return list(qs.filter(path__startswith=org.path, depth=org.depth + 1))
+    nodes = TreeNode.objects.filter(parent_path=org.path).values("org_id")
+    return list(qs.filter(pk__in=nodes))
+
+
 @dataclass
 class Breakdown:
     """An org's indicators, its child orgs' and (when not nil) what sits at its own level."""
@@ -148,9 +164,7 @@ def breakdown(*, user: Any, org: UnionOrg, window: Window) -> Breakdown:
     """Indicators of `org` and of each child org (drill-down rows), one grouped query."""
     if not org_in_scope(org, user=user):
         raise PermissionError("org outside the user's subtree")
-    children = list(
-        UnionOrg.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
-    )
+    children = child_orgs(org)
     found = figures_of([org, *children], window)
     total = Indicators(org.name, org.code, org.path, found.get(org.path, {}))
     rows = [(c, Indicators(c.name, c.code, c.path, found.get(c.path, {}))) for c in children]

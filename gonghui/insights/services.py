@@ -22,6 +22,7 @@ from gonghui.insights.models import (
     QualityItem,
     QualityScore,
     RollupRun,
+    TreeNode,
 )
 from gonghui.insights.registry import METRICS
 from gonghui.orgs.models import UnionOrg
@@ -84,6 +85,16 @@ def _refresh_metric(cursor: Any, code: str, depths: Iterable[int], horizon: date
     return rows
 
 
+def _refresh_tree(cursor: Any) -> None:
+    node = TreeNode._meta.db_table
+    cursor.execute(f"DELETE FROM {node}")
+    cursor.execute(
+        f"INSERT INTO {node} (org_id, path, parent_path) "
+        f"SELECT id, path, SUBSTR(path, 1, LENGTH(path) - {UnionOrg.steplen}) "
+        f"FROM {UnionOrg._meta.db_table} ORDER BY path"
+    )
+
+
 def _create_stage(cursor: Any) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
     cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} (path varchar(255), month date, n bigint)")
@@ -109,6 +120,8 @@ def rollups_refresh(*, metrics: list[str] | None = None) -> RollupRun:
     depths = range(1, deepest + 1)
     rows = 0
     with connection.cursor() as cursor:
+        with transaction.atomic():
+            _refresh_tree(cursor)
         _create_stage(cursor)
         try:
             for code in codes:
@@ -119,6 +132,7 @@ def rollups_refresh(*, metrics: list[str] | None = None) -> RollupRun:
         if connection.vendor == "postgresql":
             # Fresh statistics, so the planner reads the rebuilt table through its index.
             cursor.execute(f"ANALYZE {Figure._meta.db_table}")
+            cursor.execute(f"ANALYZE {TreeNode._meta.db_table}")
     run.finished_at = timezone.now()
     run.rows = rows
     run.seconds = round(time.perf_counter() - started, 3)

@@ -319,6 +319,11 @@ class Command(BaseCommand):
             help=gettext_lazy("number of 12351 appeals over 18 months (default %(default)s)"),
         )
         parser.add_argument(
+            "--no-insights",
+            action="store_true",
+            help=gettext_lazy("skip the assessment targets and the dashboards' rollup refresh"),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -398,6 +403,10 @@ class Command(BaseCommand):
                 today=today,
                 progress=lambda n: progress.update(appeals_task, completed=n),
             )
+        if not options["no_insights"]:
+            from gonghui.insights.demo import insights_demo
+
+            insights_demo(today=today)
         self._summary(console, load, today)
         host, port = options["host"], options["port"]
         address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -46,9 +46,8 @@ class TreeNode(models.Model):
 
     scope_path = "path"
 
-    org = models.OneToOneField(
-        UnionOrg, on_delete=models.CASCADE, related_name="+", verbose_name=_("union organisation")
-    )
+    # A snapshot, not a constraint: deleting or merging orgs never waits on the rollups.
+    org_id = models.BigIntegerField(_("union organisation"))
     path = models.CharField(_("org path"), max_length=255)
     parent_path = models.CharField(_("parent path"), max_length=255, db_index=True)
 

@@ -12,6 +12,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, can
+from gonghui.appeals.report import _shift as shift_month
 from gonghui.core.scoping import org_in_scope, scoped
 from gonghui.insights.models import (
     AssessmentScheme,
@@ -22,11 +23,6 @@ from gonghui.insights.models import (
 )
 from gonghui.insights.registry import METRICS
 from gonghui.orgs.models import UnionOrg
-
-
-def shift_month(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

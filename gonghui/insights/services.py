@@ -143,10 +143,10 @@ def rollups_refresh(*, metrics: list[str] | None = None) -> RollupRun:
 # --- assessment scorecards ---------------------------------------------------------------------
 
 
-def _require_parent(user: Any, scheme: AssessmentScheme) -> None:
-    """Only the assessing org (and its ancestors) edit a scheme's targets."""
+def _require_assessor(user: Any, org: UnionOrg) -> None:
+    """Only the assessing org's officers (and its ancestors') edit its schemes and targets."""
     require(user, Capability.MANAGE_ASSESSMENTS, _("Your role may not edit assessment targets."))
-    if not org_in_scope(scheme.org, user=user):
+    if not org_in_scope(org, user=user):
         raise PermissionDenied(_("Only the assessing org edits these targets."))
 
 
@@ -162,8 +162,8 @@ def scheme_save(
 ) -> AssessmentScheme:
     """Create or update `org`'s assessment of its child orgs for `year`, with a target row for
     every child org (zero targets until the parent sets them)."""
+    _require_assessor(user, org)
     scheme, _created = AssessmentScheme.objects.get_or_create(org=org, year=year)
-    _require_parent(user, scheme)
     scheme.quantity_weight = quantity_weight
     scheme.cap_percent = cap_percent
     scheme.full_clean()
@@ -191,7 +191,7 @@ def target_update(
     quality_scores: dict[int, Decimal],
 ) -> AssessmentTarget:
     """Set a child org's targets and the parent's quality scores (parent org only)."""
-    _require_parent(user, target.scheme)
+    _require_assessor(user, target.scheme.org)
     target.new_unions = new_unions
     target.new_members = new_members
     target.coverage = coverage

@@ -117,3 +117,14 @@ def test_the_api_answers_404_for_another_district(figures, district_officer):
 def test_the_page_says_when_figures_were_refreshed(figures, district_officer):
     body = _get(district_officer, "insights:org", code=figures.district.code).content.decode()
     assert 'data-testid="rollup-run"' in body
+
+
+def test_the_api_takes_a_period(figures, district_officer):
+    year = figures.this_year
+    response = api_client(district_officer).get(
+        f"/api/v1/insights/orgs/{figures.district.code}?from={year}-01&to={year}-01"
+    )
+    data = response.json()
+    assert (data["first"], data["last"]) == (f"{year}-01-01", f"{year}-01-01")
+    assert data["total"]["indicators"]["appeals_received"] == 2
+    assert data["total"]["indicators"]["completion_rate"] == 0.5

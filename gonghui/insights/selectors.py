@@ -4,7 +4,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -107,7 +107,9 @@ def _source_rows(units: list[UnionOrg]) -> list[tuple[str, str, date, int]]:
     rows = []
     for code, metric in METRICS.items():
         for row in metric.source().filter(unit__in=list(paths)):
-            rows.append((paths[row["unit"]], code, row["month"], int(row["n"])))
+            month = row["month"]  # PostgreSQL's date_trunc answers a timestamp
+            month = month.date() if isinstance(month, datetime) else month
+            rows.append((paths[row["unit"]], code, month, int(row["n"])))
     return rows
 
 

@@ -16,6 +16,8 @@
     var element = document.getElementById(id);
     if (!element) { return null; }
     var chart = echarts.init(element);
+    // Drawn at once: a bar is where it will stay (clicks, printing).
+    option.animation = false;
     chart.setOption(option);
     charts.push(chart);
     return chart;

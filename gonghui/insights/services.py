@@ -28,6 +28,7 @@ from gonghui.insights.registry import METRICS
 from gonghui.orgs.models import UnionOrg
 
 _STAGE = "insights_stage"
+_LOCK = 7351  # advisory lock class of the rollup refresh
 
 
 def _sql(queryset: Any) -> tuple[str, tuple[Any, ...]]:
@@ -59,6 +60,10 @@ def _refresh_metric(cursor: Any, code: str, depths: Iterable[int], horizon: date
     """
     figure = Figure._meta.db_table
     org = UnionOrg._meta.db_table
+    if connection.vendor == "postgresql":
+        # Two refreshes at once (the job and the command) take turns per metric instead of
+        # colliding on the figures' unique key; SQLite serialises writers by itself.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK, code])
     source, params = _sql(METRICS[code].source())
     cursor.execute(f"DELETE FROM {_STAGE}")
     cursor.execute(
@@ -121,6 +126,8 @@ def rollups_refresh(*, metrics: list[str] | None = None) -> RollupRun:
     rows = 0
     with connection.cursor() as cursor:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_LOCK])
             _refresh_tree(cursor)
         _create_stage(cursor)
         try:

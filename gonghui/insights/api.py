@@ -62,12 +62,13 @@ def dashboard(request: HttpRequest, code: str, period: Query[PeriodIn]) -> Dashb
     today = timezone.localdate().replace(day=1)
     last = min(_month(period.to, today), today)
     first = min(_month(period.from_, last.replace(month=1)), last)
-    data = selectors.breakdown(user=request.user, org=org, window=Window(first, last))
+    window = Window(first, last).snapped(selectors.monthly_from())
+    data = selectors.breakdown(user=request.user, org=org, window=window)
     return DashboardOut(
         code=org.code,
         name=org.name,
-        first=first,
-        last=last,
+        first=window.first,
+        last=window.last,
         total=_out(data.total, org.name),
         children=[_out(row, child.name) for child, row in data.children],
         own_level=_out(data.own, data.own.label) if data.own else None,

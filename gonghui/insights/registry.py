@@ -26,12 +26,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import DateField, F, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.functional import Promise
 
 # The month of rows whose date is unknown ("before the records"): counted in every stock.
 EARLIEST = date(1900, 1, 1)
+
+
+def monthly_from(today: date) -> date:
+    """Months before this (January of last year, by default) are kept by whole year."""
+    return date(today.year - settings.INSIGHTS_MONTHLY_YEARS + 1, 1, 1)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, can
@@ -22,6 +23,7 @@ from gonghui.insights.models import (
     TreeNode,
 )
 from gonghui.insights.registry import METRICS
+from gonghui.insights.registry import monthly_from as default_monthly_from
 from gonghui.orgs.models import UnionOrg
 
 
@@ -35,6 +37,16 @@ class Window:
     @classmethod
     def year_to(cls, last: date) -> "Window":
         return cls(last.replace(month=1, day=1), last.replace(day=1))
+
+    def snapped(self, monthly_from: date) -> "Window":
+        """This window on the rollups' grain: months before `monthly_from` are kept by whole
+        year, so a bound there widens to its year (January for the first, December for the
+        last, never past `monthly_from`'s own months)."""
+        first = self.first.replace(month=1) if self.first < monthly_from else self.first
+        last = self.last
+        if last < monthly_from:
+            last = min(last.replace(month=12), shift_month(monthly_from, -1))
+        return Window(first, last)
 
 
 def _bounds(window: Window) -> dict[str, tuple[date | None, date]]:
@@ -204,6 +216,14 @@ def series(*, user: Any, org: UnionOrg, last: date) -> Series:
         for code in ("members_joined", "appeals_received", "appeals_closed", "cards_issued")
     }
     return Series(years, yearly, [f"{m:%Y-%m}" for m in months], monthly)
+
+
+def monthly_from() -> date:
+    """From which month the rollups hold months (earlier: whole years)."""
+    run = last_run()
+    return (
+        run.monthly_from if run and run.monthly_from else default_monthly_from(timezone.localdate())
+    )
 
 
 def last_run() -> RollupRun | None:

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max
@@ -24,7 +23,7 @@ from gonghui.insights.models import (
     RollupRun,
     TreeNode,
 )
-from gonghui.insights.registry import METRICS
+from gonghui.insights.registry import METRICS, monthly_from
 from gonghui.orgs.models import UnionOrg
 
 _STAGE = "insights_stage"
@@ -34,11 +33,6 @@ _LOCK = 7351  # advisory lock class of the rollup refresh
 def _sql(queryset: Any) -> tuple[str, tuple[Any, ...]]:
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params)
-
-
-def monthly_from(today: date) -> date:
-    """Months before this (January of last year, by default) are kept by whole year."""
-    return date(today.year - settings.INSIGHTS_MONTHLY_YEARS + 1, 1, 1)
 
 
 def _year_start(column: str) -> str:

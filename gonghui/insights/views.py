@@ -48,7 +48,7 @@ def _xlsx(rows: list[list[str]], *, sheet: str, name: str) -> FileResponse:
 
 def dashboard_data(user: Any, org: UnionOrg, last: date) -> dict[str, Any]:
     """What the dashboard page, its charts and the API show for `org` up to month `last`."""
-    window = Window.year_to(last)
+    window = Window.year_to(last).snapped(selectors.monthly_from())
     data = selectors.breakdown(user=user, org=org, window=window)
     trend = selectors.series(user=user, org=org, last=last)
     return {
@@ -124,7 +124,8 @@ def dashboard_xlsx(request: HttpRequest, code: str) -> FileResponse:
     org = _org(request, code)
     today = timezone.localdate().replace(day=1)
     last = min(_month(request.GET.get("month"), today), today)
-    breakdown = selectors.breakdown(user=request.user, org=org, window=Window.year_to(last))
+    window = Window.year_to(last).snapped(selectors.monthly_from())
+    breakdown = selectors.breakdown(user=request.user, org=org, window=window)
     rows = table_rows(_breakdown_rows(breakdown), first=_("Org"))
     return _xlsx(rows, sheet=f"{last:%Y-%m}", name=f"dashboard-{org.code}-{last:%Y-%m}")
 
@@ -137,7 +138,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate().replace(day=1)
     last = min(_month(request.GET.get("to"), today), today)
     first = min(_month(request.GET.get("from"), last.replace(month=1)), last)
-    window = Window(first, last)
+    window = Window(first, last).snapped(selectors.monthly_from())
+    first, last = window.first, window.last
     breakdown = selectors.breakdown(user=request.user, org=org, window=window)
     rows = _breakdown_rows(breakdown)
     name = f"report-{org.code}-{first:%Y%m}-{last:%Y%m}"

@@ -68,3 +68,16 @@ def test_another_districts_report_answers_404(figures, district_officer):
     for fmt in ("", "xlsx", "pdf"):
         url = _url(figures.other_district, format=fmt) if fmt else _url(figures.other_district)
         assert logged_in(district_officer).get(url).status_code == 404
+
+
+def test_a_period_in_an_old_year_covers_that_whole_year(figures, city_admin):
+    old = figures.this_year - 6
+    with translation.override("en"):
+        response = logged_in(city_admin).get(
+            _url(figures.city, **{"from": f"{old}-03", "to": f"{old}-05", "format": "xlsx"})
+        )
+    assert response["Content-Disposition"].endswith(f'{old}01-{old}12.xlsx"')
+    data = b"".join(response.streaming_content)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    total = dict(zip(sheet[0], sheet[-1], strict=True))
+    assert total["New members"] in ("2", 2, 2.0)  # January and June of that year

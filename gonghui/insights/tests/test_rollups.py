@@ -6,12 +6,14 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gonghui.appeals.models import Appeal, AppealStatus
 from gonghui.insights import registry
 from gonghui.insights.models import Figure, RollupRun
 from gonghui.insights.registry import EARLIEST, METRICS, month_of, register
-from gonghui.insights.selectors import Window, figures_of
+from gonghui.insights.selectors import Window, figures_of, shift_month
 from gonghui.insights.services import rollups_refresh
 from gonghui.members.models import Member, MemberCard
 from gonghui.orgs.models import Employer, UnionOrg
@@ -189,3 +191,20 @@ def test_months_before_last_year_are_kept_by_whole_year(figures):
     assert date(old, 1, 1) in periods  # the member who joined in June of that year
     assert date(old, 6, 1) not in periods
     assert date(figures.this_year, 1, 1) in periods  # this year's months stay months
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 1)),
+    st.integers(min_value=0, max_value=40),
+)
+def test_a_snapped_window_keeps_monthly_bounds_and_widens_old_ones_to_years(first, months):
+    first = first.replace(day=1)
+    last = shift_month(first, months)
+    horizon = date(2025, 1, 1)
+    snapped = Window(first, last).snapped(horizon)
+    assert snapped.first <= snapped.last
+    assert snapped.first == (first if first >= horizon else first.replace(month=1))
+    if last >= horizon:
+        assert snapped.last == last
+    else:
+        assert snapped.last == last.replace(month=12)

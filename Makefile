@@ -78,6 +78,7 @@ bench: install
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_import --rows $(BENCH_ROWS)
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_intake
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_places
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(GONGHUI) bench_dashboard
 
 clean:
 	rm -rf $(VENV) $(UV_DIR) node_modules $(VENDOR) var

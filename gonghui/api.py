@@ -4,6 +4,7 @@ from gonghui.accounts.api_auth import BearerToken
 from gonghui.appeals.api import router as appeals_router
 from gonghui.benefits.api import router as benefits_router
 from gonghui.core.api_schema import DocumentedAPI
+from gonghui.insights.api import router as insights_router
 from gonghui.legal.api import router as legal_router
 from gonghui.members.api import router as members_router
 from gonghui.notify.api import router as notify_router
@@ -24,3 +25,4 @@ api.add_router("/", notify_router)
 api.add_router("/", legal_router)
 api.add_router("/", places_router)
 api.add_router("/", benefits_router)
+api.add_router("/", insights_router)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gonghui.places",
     "gonghui.portal",
     "gonghui.benefits",
+    "gonghui.insights",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -383,3 +384,8 @@ PLACES_NEAR_MAX_LIMIT = env_int("GONGHUI_PLACES_NEAR_MAX_LIMIT", 50, minimum=1)
 PORTAL_CODE_TTL_SECONDS = env_int("GONGHUI_PORTAL_CODE_TTL", 300, minimum=30)
 PORTAL_CODE_MAX_ATTEMPTS = env_int("GONGHUI_PORTAL_CODE_ATTEMPTS", 5, minimum=1)
 PORTAL_CODE_RESEND_SECONDS = env_int("GONGHUI_PORTAL_CODE_RESEND", 60, minimum=0)
+
+# --- Insights (gonghui.insights) ---------------------------------------------------------------
+# The rollup tables keep monthly figures for this many calendar years (this one included);
+# earlier figures are kept by whole year.
+INSIGHTS_MONTHLY_YEARS = env_int("GONGHUI_INSIGHTS_MONTHLY_YEARS", 2, minimum=1)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("gonghui.appeals.urls")),
     path("", include("gonghui.legal.urls")),
     path("", include("gonghui.benefits.urls")),
+    path("", include("gonghui.insights.urls")),
     path("", include("gonghui.core.audit_views")),
     path("", include("gonghui.core.calendar_views")),
     path("", include("gonghui.notify.views")),

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     REVIEW_LEGAL_AID = "review_legal_aid"  # decide legal-aid applications, assign lawyers
     MANAGE_BENEFITS = "manage_benefits"  # service items, segments, projects, events
     REVIEW_SUBSIDIES = "review_subsidies"  # decide subsidy applications, payment batches
+    MANAGE_ASSESSMENTS = "manage_assessments"  # set child orgs' yearly targets (建会考核)
 
 
 BUSINESS = frozenset(
@@ -47,6 +48,7 @@ BUSINESS = frozenset(
         Capability.MANAGE_PLACES,
         Capability.MANAGE_BENEFITS,
         Capability.REVIEW_SUBSIDIES,
+        Capability.MANAGE_ASSESSMENTS,
     }
 )
 
@@ -68,6 +70,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_PLACES,
             Capability.MANAGE_BENEFITS,
             Capability.REVIEW_SUBSIDIES,
+            Capability.MANAGE_ASSESSMENTS,
         }
     ),
     Role.APPEAL_HANDLER: frozenset(

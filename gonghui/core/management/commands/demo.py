@@ -40,6 +40,7 @@ from gonghui.accounts.services import user_create_or_update
 from gonghui.appeals.demo import DEFAULT_APPEALS, load_appeals
 from gonghui.benefits.demo import DEFAULT_APPLICATIONS, load_benefits
 from gonghui.core.importing import ImportResult
+from gonghui.insights.demo import insights_demo
 from gonghui.legal.demo import DEFAULT_LEGAL_CASES, load_legal
 from gonghui.members.demo import FIELDS, as_raw_rows, generate_members
 from gonghui.members.pool import row_chunks
@@ -358,6 +359,11 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--no-insights",
+            action="store_true",
+            help=gettext_lazy("skip the assessment targets and the dashboards' rollup refresh"),
+        )
+        parser.add_argument(
             "--password",
             metavar="PW",
             help=gettext_lazy("password of the demo logins (default: a new random one, shown)"),
@@ -453,6 +459,8 @@ class Command(BaseCommand):
             benefits_task = progress.add_task(_("Member benefits"), total=1)
             load_benefits(count=options["subsidy_applications"], seed=options["seed"], today=today)
             progress.advance(benefits_task)
+        if not options["no_insights"]:
+            insights_demo(today=today)
         self._summary(console, load, today)
         host, port = options["host"], options["port"]
         address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -54,6 +54,23 @@ COLUMNS: list[Column] = [
          lambda i: rate(i.get("appeals_on_time", "flow"), i.get("appeals_replied", "flow"))),
     _pct("satisfaction_rate", _("Satisfaction rate"),
          lambda i: rate(i.get("appeals_satisfied", "flow"), i.get("appeals_rated", "flow"))),
+    Column("consultations", _("Legal consultations"), lambda i: i.get("consultations", "flow")),
+    Column("disputes", _("Dispute cases accepted"), lambda i: i.get("disputes", "flow")),
+    Column("disputes_mediated", _("Disputes mediated successfully"),
+           lambda i: i.get("disputes_mediated", "flow")),
+    _pct("mediation_rate", _("Mediation success rate"),
+         lambda i: rate(i.get("disputes_mediated", "flow"), i.get("disputes", "flow"))),
+    Column("dispute_amount_agreed", _("Amount agreed (yuan)"),
+           lambda i: i.get("dispute_amount_agreed", "flow")),
+    Column("dispute_amount_recovered", _("Amount recovered (yuan)"),
+           lambda i: i.get("dispute_amount_recovered", "flow")),
+    Column("subsidies_approved", _("Subsidies approved"),
+           lambda i: i.get("subsidies_approved", "flow")),
+    Column("subsidy_amount_paid", _("Subsidies paid (yuan)"),
+           lambda i: i.get("subsidy_amount_paid", "flow")),
+    Column("event_attendance", _("Event attendance"), lambda i: i.get("event_attendance", "flow")),
+    Column("point_visits", _("Service point visits (person-times)"),
+           lambda i: i.get("point_visits", "flow")),
 ]  # fmt: skip
 
 COLUMN = {column.key: column for column in COLUMNS}

@@ -1,15 +1,19 @@
-"""The metrics this branch's data supports (see registry.py to add one)."""
+"""The metrics of the dashboards and reports (see registry.py to add one)."""
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.appeals.models import Appeal, AppealStatus
+from gonghui.benefits.models import EventSignup, SubsidyApplication, SubsidyStatus
 from gonghui.insights.registry import month_of, register
+from gonghui.legal.models import Consultation, DisputeCase, DisputeOutcome
 from gonghui.members.models import Member, MemberCard, MemberStatus
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, OrgStatus, UnionOrg
+from gonghui.places.models import PointVisit
 
 # Federations are the tree's levels, not unions established in it.
 FEDERATIONS = (OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET)
@@ -123,3 +127,86 @@ def appeals_rated() -> QuerySet[Any]:
 @register("appeals_satisfied", _("Appeals rated satisfied"), section="appeals")
 def appeals_satisfied() -> QuerySet[Any]:
     return _appeals(Q(satisfaction__in=["satisfied", "basic"]))
+
+
+def _yuan(field: str, counted: Q | None = None) -> Any:
+    """A money column summed to whole yuan (figures are integers)."""
+    return Cast(Coalesce(Sum(field, filter=counted), Value(Decimal(0))), BigIntegerField())
+
+
+# --- legal services (counted in the month a case or consultation was accepted) ------------------
+
+
+def _disputes() -> QuerySet[Any]:
+    return DisputeCase.objects.order_by().values(
+        unit=F("org_id"), month=month_of(TruncDate("created_at"))
+    )
+
+
+@register("consultations", _("Legal consultations"), section="legal")
+def consultations() -> QuerySet[Any]:
+    return (
+        Consultation.objects.order_by()
+        .values(unit=F("org_id"), month=month_of(TruncDate("created_at")))
+        .annotate(n=Count("pk"))
+    )
+
+
+@register("disputes", _("Dispute cases accepted"), section="legal")
+def disputes() -> QuerySet[Any]:
+    return _disputes().annotate(n=Count("pk"))
+
+
+@register("disputes_mediated", _("Disputes mediated successfully"), section="legal")
+def disputes_mediated() -> QuerySet[Any]:
+    return _disputes().annotate(n=Count("pk", filter=Q(outcome=DisputeOutcome.MEDIATED)))
+
+
+@register("dispute_amount_agreed", _("Amount agreed (yuan)"), section="legal")
+def dispute_amount_agreed() -> QuerySet[Any]:
+    return _disputes().annotate(n=_yuan("amount_agreed"))
+
+
+@register("dispute_amount_recovered", _("Amount recovered (yuan)"), section="legal")
+def dispute_amount_recovered() -> QuerySet[Any]:
+    return _disputes().annotate(n=_yuan("amount_recovered"))
+
+
+# --- benefits and the service network ---------------------------------------------------------
+
+
+def _subsidies() -> QuerySet[Any]:
+    return SubsidyApplication.objects.order_by().values(
+        unit=F("org_id"), month=month_of(TruncDate("submitted_at"))
+    )
+
+
+@register("subsidies_approved", _("Subsidies approved"), section="benefits")
+def subsidies_approved() -> QuerySet[Any]:
+    granted = Q(status__in=[SubsidyStatus.APPROVED, SubsidyStatus.PAID])
+    return _subsidies().annotate(n=Count("pk", filter=granted))
+
+
+@register("subsidy_amount_paid", _("Subsidies paid (yuan)"), section="benefits")
+def subsidy_amount_paid() -> QuerySet[Any]:
+    return _subsidies().annotate(n=_yuan("amount", Q(status=SubsidyStatus.PAID)))
+
+
+@register("event_attendance", _("Event attendance"), section="benefits")
+def event_attendance() -> QuerySet[Any]:
+    """Members checked in at events, in the month of the check-in."""
+    return (
+        EventSignup.objects.order_by()
+        .filter(checked_in_at__isnull=False)
+        .values(unit=F("event__org_id"), month=month_of(TruncDate("checked_in_at")))
+        .annotate(n=Count("pk"))
+    )
+
+
+@register("point_visits", _("Service point visits (person-times)"), section="benefits")
+def point_visits() -> QuerySet[Any]:
+    return (
+        PointVisit.objects.order_by()
+        .values(unit=F("point__org_id"), month=month_of(TruncDate("visited_at")))
+        .annotate(n=Coalesce(Sum("people"), 0))
+    )

@@ -231,12 +231,6 @@ def last_run() -> RollupRun | None:
     return run
 
 
-def missing_sections() -> list[str]:
-    """Dashboard sections whose data is not on this installation (no metric registered)."""
-    sections = {m.section for m in METRICS.values()}
-    return [s for s in ("legal", "benefits") if s not in sections]
-
-
 # --- assessment scorecards ---------------------------------------------------------------------
 
 

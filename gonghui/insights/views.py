@@ -104,7 +104,6 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "own": [c.text(breakdown.own) for c in COLUMNS] if breakdown.own else None,
         "total_cells": [c.text(total) for c in COLUMNS],
         "chart": data["chart"],
-        "missing": selectors.missing_sections(),
         "run": selectors.last_run(),
     }
     return render(request, "insights/dashboard.html", context)
@@ -153,7 +152,6 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         "rows": [(row.label, [c.text(row) for c in COLUMNS]) for row in rows],
         "generated": timezone.localtime(),
         "run": selectors.last_run(),
-        "missing": selectors.missing_sections(),
     }
     if request.GET.get("format") == "pdf":
         from weasyprint import HTML

@@ -50,10 +50,10 @@ def test_five_year_growth_is_shown(figures, city_admin):
     assert re.search(r'data-testid="kpi-members-5y">\s*250\.0%', body)
 
 
-def test_missing_modules_show_placeholders(figures, district_officer):
+def test_disputes_and_subsidies_have_their_figures(figures, district_officer):
     body = _get(district_officer, "insights:org", code=figures.district.code).content.decode()
-    assert 'data-testid="placeholder-legal"' in body
-    assert 'data-testid="placeholder-benefits"' in body
+    assert 'data-testid="kpi-disputes"' in body
+    assert 'data-testid="kpi-subsidies"' in body
 
 
 def test_the_page_loads_its_script_from_static_files_without_inline_code(figures, city_admin):

@@ -269,6 +269,7 @@ class ActionKind(models.TextChoices):
     CLOSE = "close", _("Closed")
     MERGE = "merge", _("Merged")
     ATTACH = "attach", _("Attachment added")
+    LEGAL = "legal", _("Passed to legal services")
 
 
 class AppealAction(models.Model):

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, can, require
-from gonghui.appeals.models import Alert, Appeal
+from gonghui.appeals.models import ActionKind, Alert, Appeal
+from gonghui.appeals.services.history import record as appeal_history_record
 from gonghui.core import pii
 from gonghui.core.audit import audit_record
 from gonghui.core.counters import counter_raise
@@ -233,6 +234,8 @@ def consultation_create(
             lawyer=lawyer,
             answered_at=now,
         )
+    if appeal is not None:
+        _on_appeal_timeline(appeal, actor=actor)
     return consultation
 
 
@@ -694,7 +697,15 @@ def dispute_create(
         case.lawyers.add(lawyer)
     if case.is_major:
         _dispatch(case, notify=notify)
+    if appeal is not None:
+        _on_appeal_timeline(appeal, actor=user)
     return case
+
+
+def _on_appeal_timeline(appeal: Appeal, *, actor: Any) -> None:
+    """The appeal's history shows when and by whom it was passed to legal services. The case
+    itself is named only in the legal card below it, to those who may open the case file."""
+    appeal_history_record(appeal, kind=ActionKind.LEGAL, actor=actor, from_status=appeal.status)
 
 
 def _dispute_locked(case: DisputeCase) -> DisputeCase:

@@ -118,6 +118,24 @@ def test_an_appeal_becomes_a_case_from_its_page(city, district_officer):
     )
 
 
+def test_the_case_made_from_an_appeal_is_a_step_of_the_appeals_timeline(city, district_officer):
+    appeal = file_appeal(city.district)
+    case = appeal_to_legal(
+        user=district_officer,
+        appeal=appeal,
+        into="dispute",
+        dispute_type="rights",
+        rights_subtype="contested",
+    )
+    step = appeal.actions.order_by("-pk").first()
+    body = logged_in(district_officer).get(f"/appeals/{appeal.tracking_code}/").content.decode()
+    start = body.index('data-testid="timeline"')
+    timeline = body[start : body.index("</ul>", start)]
+    assert (step.kind, step.actor) == ("legal", district_officer)
+    assert "转法律服务" in timeline
+    assert case.code in body[body.index('data-testid="legal-links"') :]
+
+
 def test_the_appeals_page_hides_cases_the_user_may_not_see(city, district_officer, lawyer_a):
     appeal = file_appeal(city.district)
     case = appeal_to_legal(

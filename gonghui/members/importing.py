@@ -82,7 +82,7 @@ class _Reject(Exception):
 
 
 # A validated row between `check` and `finish`, see ChunkValidator._split.
-Checked = tuple[int, str, str, int | None, Any, Any, tuple[str, str, str, str | None, str]]
+Checked = tuple[int, str, str, int | None, Any, Any, tuple[str, str, str, str | None, str] | None]
 # What the staged import compares with the registry, per accepted row (see `finish`): (key,
 # ID-number index, name, phone index or "", employer id, union id, ISO join date, masked ID).
 Probe = tuple[int, str, str, str, int | None, int, str | None, str]
@@ -300,7 +300,10 @@ class ChunkValidator:
         union, what the registry is compared with): COPY text pieces on PostgreSQL, tuples on
         SQLite."""
         key = self.context.id_base + r[ROW]
-        probe = (r[ID_IDX], r[NAME], r[PHONE_IDX], r[JOINED], r[ID_MASKED])
+        # A bulk load (id base set) compares nothing: no probe to carry between processes.
+        probe = (
+            None if key != r[ROW] else (r[ID_IDX], r[NAME], r[PHONE_IDX], r[JOINED], r[ID_MASKED])
+        )
         if not self.context.copy_text:
             return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], (key, *r[1:EMPLOYER]), (
                 r[JOINED], *self._constants,
@@ -331,11 +334,12 @@ class ChunkValidator:
                 lines.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
             else:
                 rows.append((*head, employer, org, *tail))
-            probes.append(
-                (base + row_no, probe[0], probe[1], probe[2], employer, org, probe[3], probe[4])
-            )
+            if probe is not None:
+                probes.append(
+                    (base + row_no, probe[0], probe[1], probe[2], employer, org, probe[3], probe[4])
+                )
         result.checked = []
-        result.accepted = len(probes)
+        result.accepted = len(lines) + len(rows)
         result.lines, result.rows, result.probes = lines, rows, probes
         return result
 

@@ -64,6 +64,14 @@ class Staging:
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
+    @staticmethod
+    def _unlogged(sql: str, params: list[str], *, fetch: bool) -> list[tuple[Any, ...]]:
+        """A statement carrying a chunk's keys (about a megabyte of text) past Django's query
+        log, which under DEBUG would keep the last 9 000 of them."""
+        with connection.cursor() as cursor:
+            cursor.cursor.execute(sql, params)
+            return cursor.cursor.fetchall() if fetch else []
+
     def _copy(self, table: str, columns: str, text: str) -> None:
         with (
             connection.cursor() as cursor,
@@ -121,25 +129,25 @@ class Staging:
                 cursor.executemany(f"INSERT INTO {KEYS} VALUES (%s, %s)", [p[:2] for p in probes])
             source, params = f"{KEYS} AS k", []
         m = self.members
-        return {
-            row[0]: row[1:]
-            for row in self._rows(
-                f"SELECT k.key, f.row_no, m.name, m.phone_index, m.employer_id, m.org_id, "
-                f"CAST(m.joined_on AS text), m.id FROM {source} "
-                f"LEFT JOIN {SEEN} f ON f.id_idx = k.idx "
-                f"LEFT JOIN {m} m ON m.id_number_index = k.idx "
-                f"WHERE f.row_no IS NOT NULL OR m.id IS NOT NULL",
-                params,
-            )
-        }
+        sql = (
+            f"SELECT k.key, f.row_no, m.name, m.phone_index, m.employer_id, m.org_id, "
+            f"CAST(m.joined_on AS text), m.id FROM {source} "
+            f"LEFT JOIN {SEEN} f ON f.id_idx = k.idx "
+            f"LEFT JOIN {m} m ON m.id_number_index = k.idx "
+            f"WHERE f.row_no IS NOT NULL OR m.id IS NOT NULL"
+        )
+        found = self._unlogged(sql, params, fetch=True) if self.postgres else self._rows(sql)
+        return {row[0]: row[1:] for row in found}
 
     def remember(self, seen: list[tuple[int, str]]) -> None:
         """Add (row, ID-number index) pairs to the rows seen so far in this file."""
         if not seen:
             return
         if self.postgres:
-            self._exec(
-                f"INSERT INTO {SEEN} (row_no, id_idx) SELECT key, idx FROM {_UNNEST}", _lists(seen)
+            self._unlogged(
+                f"INSERT INTO {SEEN} (row_no, id_idx) SELECT key, idx FROM {_UNNEST}",
+                _lists(seen),
+                fetch=False,
             )
         else:
             with connection.cursor() as cursor:

@@ -82,7 +82,10 @@ class _Reject(Exception):
 
 
 # A validated row between `check` and `finish`, see ChunkValidator._split.
-Checked = tuple[int, str, str, int | None, Any, Any]
+Checked = tuple[int, str, str, int | None, Any, Any, tuple[str, str, str, str | None, str] | None]
+# What the staged import compares with the registry, per accepted row (see `finish`): (key,
+# ID-number index, name, phone index or "", employer id, union id, ISO join date, masked ID).
+Probe = tuple[int, str, str, str, int | None, int, str | None, str]
 
 
 @dataclass
@@ -90,8 +93,9 @@ class ChunkResult:
     count: int = 0  # rows read, accepted or not
     records: int = 0  # records of a TextChunk, blank ones included
     accepted: int = 0
-    copy_text: str = ""  # PostgreSQL: the accepted rows as COPY text lines
+    lines: list[str] = field(default_factory=list)  # PostgreSQL: accepted rows, COPY text lines
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
+    probes: list[Probe] = field(default_factory=list)  # one per accepted row, in the same order
     checked: list[Checked] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
@@ -293,12 +297,17 @@ class ChunkValidator:
 
     def _split(self, r: list[Any]) -> Checked:
         """(row, USCC, employer name, union id, staging row before the employer, after the
-        union): COPY text pieces on PostgreSQL, tuples on SQLite."""
+        union, what the registry is compared with): COPY text pieces on PostgreSQL, tuples on
+        SQLite."""
         key = self.context.id_base + r[ROW]
+        # A bulk load (id base set) compares nothing: no probe to carry between processes.
+        probe = (
+            None if key != r[ROW] else (r[ID_IDX], r[NAME], r[PHONE_IDX], r[JOINED], r[ID_MASKED])
+        )
         if not self.context.copy_text:
             return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], (key, *r[1:EMPLOYER]), (
                 r[JOINED], *self._constants,
-            )  # fmt: skip
+            ), probe  # fmt: skip
         # Only the name is free text, its whitespace already collapsed to single spaces by
         # `clean`: a backslash is all COPY needs escaped. The rest is digits, hex, base64url,
         # masks or dates; only the employer and the join date may be NULL.
@@ -308,29 +317,36 @@ class ChunkValidator:
             f"{key}\t{name}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
             f"{r[10]}\t{r[11]}\t{r[12]}\t"
         )
-        return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], head, f"\t{joined}{self._suffix}"
+        return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], head, f"\t{joined}{self._suffix}", probe
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Find the employers (one query on the importing connection) and fill in the employer
         and union of each accepted row; rows whose employer is unknown are rejected."""
         lines: list[str] = []
         rows: list[tuple[Any, ...]] = []
+        probes: list[Probe] = []
         copy_text = self.context.copy_text
-        for employer, org, head, tail in self._resolve_employers(result.checked, result.errors):
+        base = self.context.id_base
+        for row_no, employer, org, head, tail, probe in self._resolve_employers(
+            result.checked, result.errors
+        ):
             if copy_text:
                 lines.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
             else:
                 rows.append((*head, employer, org, *tail))
+            if probe is not None:
+                probes.append(
+                    (base + row_no, probe[0], probe[1], probe[2], employer, org, probe[3], probe[4])
+                )
         result.checked = []
         result.accepted = len(lines) + len(rows)
-        result.copy_text = "".join(lines)
-        result.rows = rows
+        result.lines, result.rows, result.probes = lines, rows, probes
         return result
 
     def _resolve_employers(
         self, rows: list[Checked], errors: list[RowError]
-    ) -> Iterator[tuple[int | None, int, Any, Any]]:
-        """(employer id, union id, head, tail) of each row whose employer is found (by
+    ) -> Iterator[tuple[int, int | None, int, Any, Any, Any]]:
+        """(row, employer id, union id, head, tail, probe) of each row whose employer is found (by
         USCC, or by a unique exact name in scope) or not needed. A row that named no union
         joins the employer's union, else its community union, else the importing union."""
         usccs = {row[1] for row in rows if row[1]}
@@ -343,7 +359,7 @@ class ChunkValidator:
             else:  # a name shared by two employers in scope identifies neither
                 by_name[key] = None if key in by_name else (link[0], link[1], link[2])
         default_org = self.context.default_org
-        for row_no, uscc, employer_name, org, head, tail in rows:
+        for row_no, uscc, employer_name, org, head, tail, probe in rows:
             employer = None
             if uscc or employer_name:
                 employer = by_uscc.get(uscc) if uscc else by_name.get(employer_name)
@@ -369,7 +385,7 @@ class ChunkValidator:
                         )
                     )
                     continue
-            yield employer[0] if employer else None, org, head, tail
+            yield row_no, employer[0] if employer else None, org, head, tail, probe
 
 
 def _employers(scope_path: str, usccs: set[str], names: set[str]) -> Iterator[tuple[Any, ...]]:

@@ -2,12 +2,15 @@
 
 Two ways in, both fed with the rows `importing.ChunkValidator` formatted:
 
-- Staging (every import): each chunk goes into a TEMP staging table (PostgreSQL `COPY`, SQLite a
-  batched `executemany`), then the same SQL on both finds repeated ID numbers and transfer
-  candidates, inserts the new members and updates the changed ones. Each chunk commits on its
-  own. A second TEMP table, `seen`, keeps the ID-number index and row of every accepted row so
-  far, to report a repeated ID number anywhere in the file. Temporary tables vanish with the
-  connection, so a killed import leaves nothing behind.
+- Staging (every import): one query per chunk compares its accepted rows with the registry and
+  with the file's earlier chunks (`classify`: the chunk's keys as two arrays, probed against
+  the registry's unique index and the `seen` table); the importing process rejects repeated
+  ID numbers and transfer candidates and leaves out the rows that would change nothing. Only
+  new and changed rows go into a TEMP staging table (PostgreSQL `COPY`, SQLite a batched
+  `executemany`), and the same SQL on both inserts the new members and updates the changed
+  ones. Each chunk commits on its own. The TEMP table `seen` keeps the ID-number index and row
+  of every accepted row so far, to report a repeated ID number anywhere in the file.
+  Temporary tables vanish with the connection, so a killed import leaves nothing behind.
 - Bulk load (PostgreSQL, a large file into an empty registry): one transaction that drops the
   registry's secondary indexes, unique and foreign-key constraints, `COPY`s every chunk straight
   into the registry with the row number as part of the member id, removes repeated ID numbers
@@ -21,15 +24,26 @@ from typing import Any
 
 from django.db import connection
 
-from gonghui.members.importing import STAGE_COLUMNS
+from gonghui.members.importing import STAGE_COLUMNS, Probe
 from gonghui.members.models import Member
 
 STAGE = "member_import_stage"
 SEEN = "member_import_seen"
+KEYS = "member_import_keys"
 _TYPES = {"key": "bigint", "birth_date": "date", "joined_on": "date", "employer_id": "bigint",
           "org_id": "bigint", "created_at": "timestamptz", "updated_at": "timestamptz"}  # fmt: skip
 # Member columns, in staging order; the bulk load writes the key into the id.
 _MEMBER_COLUMNS = ", ".join(("id", *STAGE_COLUMNS[1:]))
+
+
+# A chunk's (key, ID-number index) pairs as two comma-separated lists: psycopg would escape
+# every element of a Python list on its way to an array, in Python.
+_UNNEST = "unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')) AS k (key, idx)"
+
+
+def _lists(pairs: list[Any]) -> list[str]:
+    """Keys and indexes of (key, index, ...) tuples: digits and hex, never a comma."""
+    return [",".join([str(p[0]) for p in pairs]), ",".join([p[1] for p in pairs])]
 
 
 class Staging:
@@ -37,7 +51,6 @@ class Staging:
         self.postgres = connection.vendor == "postgresql"
         self.members = Member._meta.db_table
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
-        self._loads = 0
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
         with connection.cursor() as cursor:
@@ -50,6 +63,14 @@ class Staging:
             cursor.execute(sql, list(params))
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
+
+    @staticmethod
+    def _unlogged(sql: str, params: list[str], *, fetch: bool) -> list[tuple[Any, ...]]:
+        """A statement carrying a chunk's keys (about a megabyte of text) past Django's query
+        log, which under DEBUG would keep the last 9 000 of them."""
+        with connection.cursor() as cursor:
+            cursor.cursor.execute(sql, params)
+            return cursor.cursor.fetchall() if fetch else []
 
     def _copy(self, table: str, columns: str, text: str) -> None:
         with (
@@ -65,64 +86,72 @@ class Staging:
         self.drop()
         self._exec(f"CREATE TEMP TABLE {STAGE} ({columns})")
         self._exec(f"CREATE TEMP TABLE {SEEN} (id_idx text PRIMARY KEY, row_no integer)")
+        if not self.postgres:  # PostgreSQL reads a chunk's keys from arrays instead
+            self._exec(f"CREATE TEMP TABLE {KEYS} (key bigint, idx text)")
 
     def drop(self) -> None:
         self._exec(f"DROP TABLE IF EXISTS {STAGE}")
         self._exec(f"DROP TABLE IF EXISTS {SEEN}")
+        self._exec(f"DROP TABLE IF EXISTS {KEYS}")
 
-    def load(self, *, copy_text: str = "", rows: list[tuple[Any, ...]] | None = None) -> None:
-        """Replace the stage with this chunk's accepted rows (inside the chunk's transaction)."""
-        if self.postgres:
-            # A chunk probes the registry's unique index once per row; with the default cost of
-            # a random page (spinning disks) PostgreSQL would hash-join the whole registry for
-            # every chunk instead. SSD-era cost, for this transaction only.
-            self._exec("SET LOCAL random_page_cost = 1.1")
+    def load(
+        self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Replace the stage with these rows (inside the chunk's transaction): COPY text lines
+        on PostgreSQL, tuples on SQLite."""
         self._exec(f"TRUNCATE {STAGE}" if self.postgres else f"DELETE FROM {STAGE}")
         if self.postgres:
-            if not copy_text:
+            if not lines:
                 return
-            self._copy(STAGE, ", ".join(STAGE_COLUMNS), copy_text)
-        else:
-            if not rows:
-                return
+            self._copy(STAGE, ", ".join(STAGE_COLUMNS), "".join(lines))
+            # Temporary tables are never analysed automatically: without statistics the planner
+            # would hash-join the stage against the whole registry.
+            self._exec(f"ANALYZE {STAGE}")
+        elif rows:
             marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
             with connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {STAGE} VALUES ({marks})", rows)
-        # Temporary tables are never analysed automatically: without statistics the planner
-        # would hash-join the stage against the whole registry for every chunk.
-        self._exec(f"ANALYZE {STAGE}")
-        self._loads += 1
-        if self._loads in (1, 2, 4, 8) or self._loads % 16 == 0:
-            self._exec(f"ANALYZE {SEEN}")
 
-    def repeated(self) -> list[tuple[int, int, str]]:
-        """(row, earlier row, masked ID) for stage rows an earlier chunk already had."""
-        return [
-            (r[0], r[1], r[2])
-            for r in self._rows(
-                f"SELECT s.key, f.row_no, s.id_number_masked FROM {STAGE} s "
-                f"JOIN {SEEN} f ON f.id_idx = s.id_number_index"
+    def classify(self, probes: list[Probe]) -> dict[int, tuple[Any, ...]]:
+        """What the registry and the earlier chunks know of these rows, one query for the
+        chunk: key → (row of the same ID number earlier in the file or None, and the stored
+        member's name, phone index, employer id, union id, ISO join date, id — all None when
+        the ID number is new). Rows found in neither are left out."""
+        if self.postgres:
+            # A chunk probes the registry's unique index once per row; with the default cost of
+            # a random page (spinning disks) PostgreSQL would hash-join the whole registry
+            # instead. SSD-era cost, for this transaction only.
+            self._exec("SET LOCAL random_page_cost = 1.1")
+            source, params = _UNNEST, _lists(probes)
+        else:
+            self._exec(f"DELETE FROM {KEYS}")
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {KEYS} VALUES (%s, %s)", [p[:2] for p in probes])
+            source, params = f"{KEYS} AS k", []
+        m = self.members
+        sql = (
+            f"SELECT k.key, f.row_no, m.name, m.phone_index, m.employer_id, m.org_id, "
+            f"CAST(m.joined_on AS text), m.id FROM {source} "
+            f"LEFT JOIN {SEEN} f ON f.id_idx = k.idx "
+            f"LEFT JOIN {m} m ON m.id_number_index = k.idx "
+            f"WHERE f.row_no IS NOT NULL OR m.id IS NOT NULL"
+        )
+        found = self._unlogged(sql, params, fetch=True) if self.postgres else self._rows(sql)
+        return {row[0]: row[1:] for row in found}
+
+    def remember(self, seen: list[tuple[int, str]]) -> None:
+        """Add (row, ID-number index) pairs to the rows seen so far in this file."""
+        if not seen:
+            return
+        if self.postgres:
+            self._unlogged(
+                f"INSERT INTO {SEEN} (row_no, id_idx) SELECT key, idx FROM {_UNNEST}",
+                _lists(seen),
+                fetch=False,
             )
-        ]
-
-    def transfer_candidates(self) -> list[tuple[int, str]]:
-        """(row, masked ID) of rows whose ID number is registered with another union."""
-        return [
-            (r[0], r[1])
-            for r in self._rows(
-                f"SELECT s.key, s.id_number_masked FROM {STAGE} s JOIN {self.members} m "
-                f"ON m.id_number_index = s.id_number_index WHERE m.org_id <> s.org_id"
-            )
-        ]
-
-    def discard(self, rows: list[int]) -> None:
-        for start in range(0, len(rows), 500):
-            part = rows[start : start + 500]
-            marks = ", ".join(["%s"] * len(part))
-            self._exec(f"DELETE FROM {STAGE} WHERE key IN ({marks})", part)
-
-    def remember(self) -> None:
-        self._exec(f"INSERT INTO {SEEN} (id_idx, row_no) SELECT id_number_index, key FROM {STAGE}")
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {SEEN} (row_no, id_idx) VALUES (%s, %s)", seen)
 
     def merge(self) -> tuple[int, int]:
         """Insert new members and update changed ones; returns (created, updated).

@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,8 +98,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, rows: int, small: int, seed: int, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("bench_import runs on PostgreSQL: set DATABASE_URL.")
-        out = self.stdout.write
         work = Path(tempfile.mkdtemp(prefix="gonghui-bench-"))
+        try:
+            self._run(work, rows=rows, small=small, seed=seed)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)  # the generated files: ~80 MB per million
+
+    def _run(self, work: Path, *, rows: int, small: int, seed: int) -> None:
+        out = self.stdout.write
         source = work / "members.csv"
         start = time.perf_counter()
         _write_csv(source, rows, seed)

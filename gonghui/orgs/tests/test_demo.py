@@ -47,7 +47,7 @@ def run_demo(*args: str) -> str:
     out = StringIO()
     call_command(
         "demo", "--no-serve", "--employers", str(EMPLOYERS), "--members", "60",
-        "--appeals", "0", "--legal-cases", "0", "--subsidy-applications", "0",
+        "--appeals", "0", "--legal-cases", "0", "--subsidy-applications", "0", "--no-insights",
         "--password", PASSWORD, *args,
         stdout=out,
     )  # fmt: skip

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability, can, require
 from gonghui.appeals.models import ActionKind, Alert, Appeal
 from gonghui.appeals.services.history import record as appeal_history_record
+from gonghui.appeals.services.machine import next_status
 from gonghui.core import pii
 from gonghui.core.audit import audit_record
 from gonghui.core.counters import counter_raise
@@ -705,6 +706,7 @@ def dispute_create(
 def _on_appeal_timeline(appeal: Appeal, *, actor: Any) -> None:
     """The appeal's history shows when and by whom it was passed to legal services. The case
     itself is named only in the legal card below it, to those who may open the case file."""
+    next_status(ActionKind.LEGAL, appeal.status)  # a merged appeal is refused with the reason
     appeal_history_record(appeal, kind=ActionKind.LEGAL, actor=actor, from_status=appeal.status)
 
 

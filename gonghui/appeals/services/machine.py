@@ -37,6 +37,9 @@ _TABLE: dict[str, dict[str, str | None]] = {
     A.CLOSE: {S.CALLBACK: S.CLOSED},
     A.MERGE: dict.fromkeys(UNRESOLVED, S.MERGED),
     A.ATTACH: dict.fromkeys(OPEN),
+    # Passing an appeal to legal services (a consultation or case made from it) is a step of its
+    # history that moves nothing; a closed appeal may still become a case.
+    A.LEGAL: dict.fromkeys(OPEN | {S.CLOSED}),
 }
 
 

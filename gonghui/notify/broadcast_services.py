@@ -110,10 +110,11 @@ def broadcast_queue(*, user: Any, pk: int, request: HttpRequest | None = None) -
         action=AuditAction.BROADCAST,
         target=broadcast,
         reason=broadcast.title,
+        # The number of messages is recorded on the broadcast by the fan-out: no second count
+        # over the subtree here, in the request, under the broadcast's lock.
         detail={
             "org": broadcast.org.code,
             "segment": broadcast.segment.name if broadcast.segment else "",
-            "audience": broadcast_audience_count(org=broadcast.org, segment=broadcast.segment),
         },
         request=request,
     )

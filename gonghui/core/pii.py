@@ -13,6 +13,7 @@ pass values already normalised (gonghui.core.validators): the blind index is exa
 import base64
 import binascii
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -173,6 +174,14 @@ class Vault(ABC):
     def blind_index(self, value: str, *, kind: str) -> str:
         """Each cipher's vault implements this."""
 
+    def sealer(self) -> Callable[[str], str]:
+        """`encrypt` for a loop over many values (an import); a vault may make it faster."""
+        return self.encrypt
+
+    def indexer(self, kind: str) -> Callable[[str], str]:
+        """`blind_index` of one kind, for a loop over many values."""
+        return functools.partial(self.blind_index, kind=kind)
+
     def needs_rotation(self, token: str) -> bool:
         return _split(token)[0] != self.current_key_id
 
@@ -206,6 +215,7 @@ class AesVault(Vault):
         super().__init__(keys, index_key)
         self._aeads = {key_id: AESGCM(key) for key_id, key in keys}
         self._current = self._aeads[self.current_key_id]
+        self._indexers: dict[str, Callable[[str], str]] = {}
 
     def encrypt(self, plaintext: str) -> str:
         nonce = os.urandom(NONCE_LENGTH)
@@ -224,16 +234,42 @@ class AesVault(Vault):
             raise PiiError(_ALTERED) from None
         return _text(plain)
 
+    def sealer(self) -> Callable[[str], str]:
+        """`encrypt` with the nonces drawn from the system's random source 4 096 at a time:
+        one system call per value would cost as much as the encryption itself."""
+        aead, prefix, batch = self._current, self._prefix, NONCE_LENGTH * 4096
+        pool, used = b"", batch
+
+        def seal(plaintext: str) -> str:
+            nonlocal pool, used
+            if used == batch:
+                pool, used = os.urandom(batch), 0
+            nonce = pool[used : used + NONCE_LENGTH]
+            used += NONCE_LENGTH
+            return prefix + _b64encode(nonce + aead.encrypt(nonce, plaintext.encode(), None))
+
+        return seal
+
     def blind_index(self, value: str, *, kind: str) -> str:
+        index = self._indexers.get(kind) or self.indexer(kind)
+        return index(value)
+
+    def indexer(self, kind: str) -> Callable[[str], str]:
         # HMAC-SHA256 spelt out (RFC 2104) over hashlib objects that have absorbed the padded
         # key (and `kind`): copying two of them per value is twice as fast as hmac's copy().
         base = self._index_bases.get(kind) or self._index_base(kind)
-        inner = base.inner.copy()
-        inner.update(value.encode("utf-8"))
-        outer = base.outer.copy()
-        outer.update(inner.digest())
-        digest: bytes = outer.digest()
-        return digest[:INDEX_BYTES].hex()
+        inner_base, outer_base = base.inner, base.outer
+
+        def index(value: str) -> str:
+            inner = inner_base.copy()
+            inner.update(value.encode())
+            outer = outer_base.copy()
+            outer.update(inner.digest())
+            digest: bytes = outer.digest()
+            return digest[:INDEX_BYTES].hex()
+
+        self._indexers[kind] = index
+        return index
 
     def _new_index_hmac(self) -> Any:
         return _Sha256Hmac(self._index_key)

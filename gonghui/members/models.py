@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.pii import EncryptedTextField
@@ -73,8 +74,9 @@ class Member(models.Model):
     source = models.CharField(
         _("source"), max_length=8, choices=MemberSource.choices, default=MemberSource.STAFF
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The database defaults serve the import, which writes members without these columns.
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("member")

@@ -5,26 +5,31 @@ the GIL; the database works in its own process. For a large file, worker process
 other cores to work on `ChunkValidator.check` (CSV files reach them as text, parsed there);
 the importing process splits the file, looks up the employers of each validated chunk on its
 own connection (`finish`, one query) and streams the rows to the database. Results come back
-in file order.
+in file order. One pool serves both passes of a staged import.
 
-Workers are spawned, not forked (the importing process holds a connection and, in a bulk load,
-an open transaction), and never touch the database: a bulk load locks the tables they would
-read. Small imports (`workers=0`) validate in one thread of the importing process instead.
+Workers never touch the database: a bulk load locks the tables they would read. They are
+forked — Django is already set up in them, so they start at once — when the importing process
+can first close its database connections (it is not inside a transaction), so that no child
+shares a connection's socket; otherwise they are spawned, which costs about a second each.
+Small imports (`workers=0`) validate in one thread of the importing process instead.
 """
 
 import dataclasses
+import gc
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import islice
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from types import TracebackType
 from typing import Any
 
+from django.db import connection, connections
 from django.utils import translation
 
 from gonghui.core.tabular import TextChunk
 from gonghui.members import import_worker
-from gonghui.members.importing import ChunkResult, ChunkValidator, ImportContext
+from gonghui.members.importing import ChunkResult, ChunkValidator
 
 RawRow = tuple[int, list[str]]
 Chunk = list[RawRow] | TextChunk
@@ -36,58 +41,93 @@ def row_chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def validated_chunks(
-    chunks: Iterable[Chunk], *, context: ImportContext, workers: int
-) -> Iterator[ChunkResult]:
-    """Yield each chunk's finished ChunkResult in file order, validating up to `workers + 1`
-    chunks ahead of the caller."""
-    language = translation.get_language() or "zh-hans"
-    validator = ChunkValidator(context)
-    executor: Executor
-    check: Callable[[Chunk], ChunkResult]
-    if workers > 0:
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=get_context("spawn"),
-            initializer=import_worker.start,
-            initargs=(dataclasses.asdict(context), language),
-        )
-        check = import_worker.check
-    else:
+Wanted = Callable[[Chunk], Collection[int] | None]
 
-        def check(chunk: Chunk) -> ChunkResult:
-            with translation.override(language):  # the thread starts in the default language
-                if isinstance(chunk, list):
-                    return validator.check(chunk)
-                return validator.check_text(chunk)
 
-        # psycopg and sqlite3 release the GIL while the database works, so even one thread
-        # validates the next chunk while the database merges this one.
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="member-import")
-    iterator = iter(chunks)
-    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
-    shift = 0  # records the splitter miscounted so far (see Table.text_chunks)
-    try:
-        while True:
-            while len(pending) <= workers:
-                chunk = next(iterator, None)
-                if chunk is None:
-                    break
-                chunk = _shifted(chunk, shift)
-                pending.append((chunk, executor.submit(check, chunk)))
-            if not pending:
-                return
-            chunk, future = pending.popleft()
-            result = future.result()
-            if isinstance(chunk, TextChunk) and result.records != chunk.records:
-                shift += result.records - chunk.records
-                for index, (queued, queued_future) in enumerate(pending):
-                    queued_future.cancel()
-                    renumbered = _shifted(queued, result.records - chunk.records)
-                    pending[index] = (renumbered, executor.submit(check, renumbered))
-            yield validator.finish(result)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+class ValidatorPool:
+    """Validates chunks with `validator` (its copies in `workers` processes, or one thread)."""
+
+    def __init__(self, validator: ChunkValidator, *, workers: int) -> None:
+        self.validator = validator
+        self.workers = workers
+        self.language = translation.get_language() or "zh-hans"
+        self.executor: Executor
+        if workers > 0:
+            method = "spawn"
+            if "fork" in get_all_start_methods() and not connection.in_atomic_block:
+                connections.close_all()  # reopened on the next query; no child inherits one
+                gc.collect()
+                method = "fork"
+            self.executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=get_context(method),
+                initializer=import_worker.start,
+                initargs=(dataclasses.asdict(validator.context), self.language),
+            )
+        else:
+            # psycopg and sqlite3 release the GIL while the database works, so even one thread
+            # validates the next chunk while the database merges this one.
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="member-import")
+
+    def __enter__(self) -> "ValidatorPool":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _check(self, chunk: Chunk, probe: bool, rows: Collection[int] | None) -> ChunkResult:
+        with translation.override(self.language):  # the thread starts in the default language
+            return self.validator.check(chunk, probe=probe, wanted=rows)
+
+    def validated(
+        self, chunks: Iterable[Chunk], *, probe: bool = False, wanted: Wanted | None = None
+    ) -> Iterator[ChunkResult]:
+        """Yield each chunk's finished ChunkResult in file order, validating up to `workers + 1`
+        chunks ahead of the caller: probes or member rows (see `ChunkValidator.check`), of the
+        row numbers `wanted(chunk)` gives (all when it gives None)."""
+        check = import_worker.check if self.workers > 0 else self._check
+
+        def submit(chunk: Chunk) -> Future[ChunkResult]:
+            return self.executor.submit(check, chunk, probe, wanted(chunk) if wanted else None)
+
+        iterator = iter(chunks)
+        pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
+        shift = 0  # records the splitter miscounted so far (see Table.text_chunks)
+        try:
+            while True:
+                while len(pending) <= self.workers:
+                    chunk = next(iterator, None)
+                    if chunk is None:
+                        break
+                    chunk = _shifted(chunk, shift)
+                    pending.append((chunk, submit(chunk)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                result = future.result()
+                if isinstance(chunk, TextChunk) and result.records != chunk.records:
+                    shift += result.records - chunk.records
+                    for index, (queued, queued_future) in enumerate(pending):
+                        queued_future.cancel()
+                        renumbered = _shifted(queued, result.records - chunk.records)
+                        pending[index] = (renumbered, submit(renumbered))
+                yield self.validator.finish(result)
+        finally:
+            for _chunk, future in pending:  # an abandoned pass leaves nothing queued behind
+                future.cancel()
+
+
+def row_span(chunk: Chunk) -> tuple[int, int]:
+    """The first and last row number a chunk can hold (a TextChunk's parser may find more
+    records than its splitter counted, never more than its lines)."""
+    if isinstance(chunk, TextChunk):
+        return chunk.first, chunk.first + chunk.text.count("\n")
+    return (chunk[0][0], chunk[-1][0]) if chunk else (0, -1)
 
 
 def _shifted(chunk: Any, shift: int) -> Any:

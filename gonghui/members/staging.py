@@ -2,15 +2,17 @@
 
 Two ways in, both fed with the rows `importing.ChunkValidator` formatted:
 
-- Staging (every import): one query per chunk compares its accepted rows with the registry and
-  with the file's earlier chunks (`classify`: the chunk's keys as two arrays, probed against
-  the registry's unique index and the `seen` table); the importing process rejects repeated
-  ID numbers and transfer candidates and leaves out the rows that would change nothing. Only
-  new and changed rows go into a TEMP staging table (PostgreSQL `COPY`, SQLite a batched
-  `executemany`), and the same SQL on both inserts the new members and updates the changed
-  ones. Each chunk commits on its own. The TEMP table `seen` keeps the ID-number index and row
-  of every accepted row so far, to report a repeated ID number anywhere in the file.
-  Temporary tables vanish with the connection, so a killed import leaves nothing behind.
+- Staged (every import but the one below), in two passes over the file. The first validates
+  every row into a probe — its blind indexes, name, employer, union and join date — and appends
+  it to the TEMP table `member_import_probe` (PostgreSQL `COPY`, SQLite a batched
+  `executemany`). One query (`classify`) then compares the whole file with the registry and with
+  itself: repeated ID numbers, transfer candidates, new members and changed ones; the rest would
+  change nothing and is only counted. The second pass formats only the new and changed rows as
+  members (encryption, pinyin), puts each chunk of them into the TEMP table
+  `member_import_stage`, and the same SQL on both databases inserts the new members and updates
+  the changed ones; each chunk commits on its own. An unchanged file is read, validated and
+  indexed once and writes nothing. Temporary tables vanish with the connection, so a killed
+  import leaves nothing behind.
 - Bulk load (PostgreSQL, a large file into an empty registry): one transaction that drops the
   registry's secondary indexes, unique and foreign-key constraints, `COPY`s every chunk straight
   into the registry with the row number as part of the member id, removes repeated ID numbers
@@ -22,28 +24,21 @@ Two ways in, both fed with the rows `importing.ChunkValidator` formatted:
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from gonghui.members.importing import STAGE_COLUMNS, Probe
+from gonghui.members.importing import PROBE_COLUMNS, STAGE_COLUMNS
 from gonghui.members.models import Member
 
 STAGE = "member_import_stage"
-SEEN = "member_import_seen"
-KEYS = "member_import_keys"
+PROBE = "member_import_probe"
 _TYPES = {"key": "bigint", "birth_date": "date", "joined_on": "date", "employer_id": "bigint",
-          "org_id": "bigint", "created_at": "timestamptz", "updated_at": "timestamptz"}  # fmt: skip
+          "org_id": "bigint"}  # fmt: skip
 # Member columns, in staging order; the bulk load writes the key into the id.
 _MEMBER_COLUMNS = ", ".join(("id", *STAGE_COLUMNS[1:]))
-
-
-# A chunk's (key, ID-number index) pairs as two comma-separated lists: psycopg would escape
-# every element of a Python list on its way to an array, in Python.
-_UNNEST = "unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')) AS k (key, idx)"
-
-
-def _lists(pairs: list[Any]) -> list[str]:
-    """Keys and indexes of (key, index, ...) tuples: digits and hex, never a comma."""
-    return [",".join([str(p[0]) for p in pairs]), ",".join([p[1] for p in pairs])]
+SQLITE_CACHE_KIB = 65536  # the page cache of the importing connection, 64 MB
+# What `classify` says of a row that is not unchanged.
+REPEAT, NEW, TRANSFER, CHANGE = "r", "n", "t", "c"
 
 
 class Staging:
@@ -64,14 +59,6 @@ class Staging:
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
-    @staticmethod
-    def _unlogged(sql: str, params: list[str], *, fetch: bool) -> list[tuple[Any, ...]]:
-        """A statement carrying a chunk's keys (about a megabyte of text) past Django's query
-        log, which under DEBUG would keep the last 9 000 of them."""
-        with connection.cursor() as cursor:
-            cursor.cursor.execute(sql, params)
-            return cursor.cursor.fetchall() if fetch else []
-
     def _copy(self, table: str, columns: str, text: str) -> None:
         with (
             connection.cursor() as cursor,
@@ -79,79 +66,91 @@ class Staging:
         ):
             copy.write(text)
 
-    # --- staging ---
+    def _append(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        lines: list[str] | None,
+        rows: list[tuple[Any, ...]] | None,
+    ) -> None:
+        """Rows into a TEMP table: COPY text lines on PostgreSQL, tuples on SQLite."""
+        if self.postgres:
+            if lines:
+                self._copy(table, ", ".join(columns), "".join(lines))
+        elif rows:
+            marks = ", ".join(["%s"] * len(columns))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+    # --- staged import ---
 
     def create(self) -> None:
-        columns = ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in STAGE_COLUMNS)
+        if self.postgres:
+            # A million probes make a TEMP table of ~150 MB, which the default 8 MB of local
+            # buffers would page through on every pass (takes effect in a session that has not
+            # used temporary tables yet, as the import's fresh connection).
+            self._exec("SET temp_buffers = '256MB'")
         self.drop()
-        self._exec(f"CREATE TEMP TABLE {STAGE} ({columns})")
-        self._exec(f"CREATE TEMP TABLE {SEEN} (id_idx text PRIMARY KEY, row_no integer)")
-        if not self.postgres:  # PostgreSQL reads a chunk's keys from arrays instead
-            self._exec(f"CREATE TEMP TABLE {KEYS} (key bigint, idx text)")
+        if not self.postgres:
+            # Every member row goes into eight B-trees of random keys: with SQLite's default
+            # 2 MB page cache each insertion reads its pages back from the operating system.
+            self._exec(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        for table, columns in ((STAGE, STAGE_COLUMNS), (PROBE, PROBE_COLUMNS)):
+            typed = ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in columns)
+            self._exec(f"CREATE TEMP TABLE {table} ({typed})")
 
     def drop(self) -> None:
         self._exec(f"DROP TABLE IF EXISTS {STAGE}")
-        self._exec(f"DROP TABLE IF EXISTS {SEEN}")
-        self._exec(f"DROP TABLE IF EXISTS {KEYS}")
+        self._exec(f"DROP TABLE IF EXISTS {PROBE}")
+        if not self.postgres:
+            self._exec("PRAGMA cache_size = -2000")  # SQLite's default again
+
+    def probe(
+        self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Append a chunk's probes (first pass)."""
+        self._append(PROBE, PROBE_COLUMNS, lines, rows)
+
+    def classify(self, *, skip_unchanged: bool = True) -> list[tuple[int, int, str, str]]:
+        """Compare every probe with the registry and the file's earlier rows, in one query:
+        (row, first row of its ID number, masked ID number, REPEAT/NEW/TRANSFER/CHANGE) of each
+        row that is not unchanged, in row order. A row is unchanged when the merge would change
+        nothing: empty cells never erase, so they never differ either. Without
+        `skip_unchanged` every row that is neither a repeat nor a transfer is a CHANGE (the
+        reference the tests compare with)."""
+        m, d, p = self.members, self.distinct, PROBE
+        if self.postgres:
+            # A hash join of a million probes wants more than the default 4 MB of memory. (The
+            # TEMP table is not analysed: its size alone steers the planner to hash joins.)
+            self._exec("SET LOCAL work_mem = '128MB'")
+        changed = (
+            "TRUE"
+            if not skip_unchanged
+            else f"m.name <> p.name OR (p.phone_index <> '' AND m.phone_index <> p.phone_index) "
+            f"OR (p.employer_id IS NOT NULL AND m.employer_id {d} p.employer_id) "
+            f"OR (p.joined_on IS NOT NULL AND m.joined_on {d} p.joined_on)"
+        )
+        return self._rows(
+            f"SELECT p.key, coalesce(r.first, p.key), p.masked, CASE "
+            f"WHEN r.first < p.key THEN '{REPEAT}' WHEN m.id IS NULL THEN '{NEW}' "
+            f"WHEN m.org_id <> p.org_id THEN '{TRANSFER}' ELSE '{CHANGE}' END "
+            f"FROM {p} p "
+            f"LEFT JOIN (SELECT idx, min(key) AS first FROM {p} GROUP BY idx HAVING count(*) > 1)"
+            f" r ON r.idx = p.idx "
+            f"LEFT JOIN {m} m ON m.id_number_index = p.idx "
+            f"WHERE r.first < p.key OR m.id IS NULL OR m.org_id <> p.org_id OR {changed} "
+            f"ORDER BY p.key"
+        )
 
     def load(
         self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
     ) -> None:
-        """Replace the stage with these rows (inside the chunk's transaction): COPY text lines
-        on PostgreSQL, tuples on SQLite."""
+        """Replace the stage with these member rows (inside the chunk's transaction)."""
         self._exec(f"TRUNCATE {STAGE}" if self.postgres else f"DELETE FROM {STAGE}")
-        if self.postgres:
-            if not lines:
-                return
-            self._copy(STAGE, ", ".join(STAGE_COLUMNS), "".join(lines))
-            # Temporary tables are never analysed automatically: without statistics the planner
-            # would hash-join the stage against the whole registry.
+        self._append(STAGE, STAGE_COLUMNS, lines, rows)
+        if self.postgres and lines:
+            # Without statistics the planner would hash-join the stage against the registry.
             self._exec(f"ANALYZE {STAGE}")
-        elif rows:
-            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {STAGE} VALUES ({marks})", rows)
-
-    def classify(self, probes: list[Probe]) -> dict[int, tuple[Any, ...]]:
-        """What the registry and the earlier chunks know of these rows, one query for the
-        chunk: key → (row of the same ID number earlier in the file or None, and the stored
-        member's name, phone index, employer id, union id, ISO join date, id — all None when
-        the ID number is new). Rows found in neither are left out."""
-        if self.postgres:
-            # A chunk probes the registry's unique index once per row; with the default cost of
-            # a random page (spinning disks) PostgreSQL would hash-join the whole registry
-            # instead. SSD-era cost, for this transaction only.
-            self._exec("SET LOCAL random_page_cost = 1.1")
-            source, params = _UNNEST, _lists(probes)
-        else:
-            self._exec(f"DELETE FROM {KEYS}")
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {KEYS} VALUES (%s, %s)", [p[:2] for p in probes])
-            source, params = f"{KEYS} AS k", []
-        m = self.members
-        sql = (
-            f"SELECT k.key, f.row_no, m.name, m.phone_index, m.employer_id, m.org_id, "
-            f"CAST(m.joined_on AS text), m.id FROM {source} "
-            f"LEFT JOIN {SEEN} f ON f.id_idx = k.idx "
-            f"LEFT JOIN {m} m ON m.id_number_index = k.idx "
-            f"WHERE f.row_no IS NOT NULL OR m.id IS NOT NULL"
-        )
-        found = self._unlogged(sql, params, fetch=True) if self.postgres else self._rows(sql)
-        return {row[0]: row[1:] for row in found}
-
-    def remember(self, seen: list[tuple[int, str]]) -> None:
-        """Add (row, ID-number index) pairs to the rows seen so far in this file."""
-        if not seen:
-            return
-        if self.postgres:
-            self._unlogged(
-                f"INSERT INTO {SEEN} (row_no, id_idx) SELECT key, idx FROM {_UNNEST}",
-                _lists(seen),
-                fetch=False,
-            )
-        else:
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {SEEN} (row_no, id_idx) VALUES (%s, %s)", seen)
 
     def merge(self) -> tuple[int, int]:
         """Insert new members and update changed ones; returns (created, updated).
@@ -169,12 +168,14 @@ class Staging:
             f"phone_index = CASE WHEN s.phone_index = '' THEN {m}.phone_index "
             f"ELSE s.phone_index END, "
             f"employer_id = coalesce(s.employer_id, {m}.employer_id), "
-            f"joined_on = coalesce(s.joined_on, {m}.joined_on), updated_at = s.updated_at "
+            f"joined_on = coalesce(s.joined_on, {m}.joined_on), updated_at = %s "
             f"FROM {STAGE} AS s WHERE {m}.id_number_index = s.id_number_index AND ("
             f"{m}.name <> s.name OR (s.phone_index <> '' AND {m}.phone_index <> s.phone_index) "
             f"OR (s.employer_id IS NOT NULL AND {m}.employer_id {d} s.employer_id) "
-            f"OR (s.joined_on IS NOT NULL AND {m}.joined_on {d} s.joined_on))"
+            f"OR (s.joined_on IS NOT NULL AND {m}.joined_on {d} s.joined_on))",
+            [connection.ops.adapt_datetimefield_value(timezone.now())],
         )
+        # created_at and updated_at: the columns' database default, the transaction's time.
         columns = ", ".join(STAGE_COLUMNS[1:])
         created = self._exec(
             f"INSERT INTO {m} ({columns}) SELECT {columns} FROM {STAGE} s "
@@ -184,14 +185,22 @@ class Staging:
 
     # --- bulk load ---
 
-    def bulk_begin(self) -> tuple[int, list[str]]:
+    def bulk_id_base(self) -> int:
+        """The id base of a bulk load: its member ids are the base plus the row number."""
+        m = self.members
+        (base,) = self._rows(f"SELECT nextval(pg_get_serial_sequence('{m}', 'id'))")[0]
+        return int(base)
+
+    def bulk_begin(self, base: int) -> list[str]:
         """Lock the registry, drop its secondary indexes and constraints (except the primary
-        key) and return (id base, statements that restore them). Member ids of this load are
-        the id base plus the row number."""
+        key) and return the statements that restore them."""
         m = self.members
         # Deferred foreign-key checks still pending in this transaction would block the DDL.
         self._exec("SET CONSTRAINTS ALL IMMEDIATE")
         self._exec(f"LOCK TABLE {m} IN ACCESS EXCLUSIVE MODE")
+        if self._rows(f"SELECT 1 FROM {m} WHERE id >= %s LIMIT 1", [base]):
+            # A member was added between taking the base and the lock: ids could collide.
+            raise RuntimeError("The member registry changed as the import began; run it again.")
         restore = []
         for name, definition in self._rows(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -208,20 +217,43 @@ class Staging:
         ):
             self._exec(f'DROP INDEX "{name}"')
             restore.append(definition)
-        # Unique constraint first: the other indexes and the foreign keys need no order.
-        restore.sort(key=lambda sql: "UNIQUE" not in sql)
-        (base,) = self._rows(f"SELECT nextval(pg_get_serial_sequence('{m}', 'id'))")[0]
-        return int(base), restore
+        return restore
 
     def bulk_load(self, copy_text: str) -> None:
         if copy_text:
             self._copy(self.members, _MEMBER_COLUMNS, copy_text)
 
     def bulk_finish(self, base: int, restore: list[str]) -> list[tuple[int, int, str]]:
-        """Remove the repeats of an ID number (keeping its first row), build the indexes and
-        constraints again; returns (row, earlier row, masked ID) of each removed repeat."""
+        """Build the indexes and constraints again, removing the repeats of an ID number first
+        if the unique constraint finds any (keeping its first row); returns (row, earlier row,
+        masked ID) of each removed repeat. Most files repeat none: trying the constraint first
+        spares them a grouping of the whole load."""
+        m = self.members
+        self._exec("SET LOCAL maintenance_work_mem = '256MB'")
+        unique = [sql for sql in restore if "UNIQUE" in sql]  # the ID number's
+        repeats: list[tuple[int, int, str]] = []
+        try:
+            with transaction.atomic():  # a savepoint, so a failed build leaves the load intact
+                for statement in unique:
+                    self._exec(statement)
+        except IntegrityError:
+            repeats = self._remove_repeats(base)
+            for statement in unique:
+                self._exec(statement)
+        for statement in restore:
+            if statement not in unique:
+                self._exec(statement)
+        self._exec(
+            f"SELECT setval(pg_get_serial_sequence('{m}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {m}))"
+        )
+        self._exec(f"ANALYZE {m}")
+        return repeats
+
+    def _remove_repeats(self, base: int) -> list[tuple[int, int, str]]:
         m = self.members
         repeats: list[tuple[int, int, str]] = []
+        self._exec("SET LOCAL work_mem = '256MB'")
         for ids, masked in self._rows(
             f"SELECT array_agg(id ORDER BY id), min(id_number_masked) FROM {m} "
             f"WHERE id > %s GROUP BY id_number_index HAVING count(*) > 1",
@@ -231,12 +263,4 @@ class Staging:
         later_ids = [row + base for row, _earlier, _masked in repeats]
         for start in range(0, len(later_ids), 5000):
             self._exec(f"DELETE FROM {m} WHERE id = ANY(%s)", [later_ids[start : start + 5000]])
-        self._exec("SET LOCAL maintenance_work_mem = '256MB'")
-        for statement in restore:
-            self._exec(statement)
-        self._exec(
-            f"SELECT setval(pg_get_serial_sequence('{m}', 'id'), "
-            f"(SELECT coalesce(max(id), 1) FROM {m}))"
-        )
-        self._exec(f"ANALYZE {m}")
         return sorted(repeats)

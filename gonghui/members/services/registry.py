@@ -1,7 +1,11 @@
 """Writes to the member registry: import, audited reveals and exports."""
 
 import dataclasses
+import gc
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,17 +29,19 @@ from gonghui.members.importing import (
     MEMBER_COLUMNS,
     MEMBER_ORG_KINDS,
     ChunkResult,
+    ChunkValidator,
     ImportContext,
 )
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
-from gonghui.members.pool import Chunk, row_chunks, validated_chunks
-from gonghui.members.staging import Staging
+from gonghui.members.pool import Chunk, ValidatorPool, row_chunks, row_span
+from gonghui.members.staging import REPEAT, TRANSFER, Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
 Progress = Callable[[int], None]
-# Rows that would change nothing are recognised in Python and never staged (see _classify).
-# Off, every accepted row goes through the SQL merge: the reference the tests compare with.
+# Rows that would change nothing are recognised by the first pass and never read again (see
+# Staging.classify). Off, every accepted row goes through the merge: the reference the tests
+# compare with.
 SKIP_UNCHANGED = True
 
 
@@ -56,7 +62,9 @@ def member_import(
     large = path.stat().st_size >= settings.MEMBER_BULK_LOAD_BYTES
     size = settings.MEMBER_IMPORT_CHUNK
     result = member_import_records(
-        chunks=table.text_chunks(size) if table.csv_dialect else row_chunks(table.raw_rows(), size),
+        chunks=lambda: (
+            table.text_chunks(size) if table.csv_dialect else row_chunks(table.raw_rows(), size)
+        ),
         fields=table.fields,
         delimiter=table.csv_dialect.delimiter if table.csv_dialect else ",",
         scope_org=scope_org,
@@ -87,7 +95,7 @@ def member_import(
 
 def member_import_records(
     *,
-    chunks: Iterable[Chunk],
+    chunks: Callable[[], Iterable[Chunk]],
     fields: Mapping[str, int],
     scope_org: UnionOrg,
     delimiter: str = ",",
@@ -95,8 +103,9 @@ def member_import_records(
     bulk_load: bool = False,
     workers: int = 0,
 ) -> ImportResult:
-    """The staged import over chunks of a file's (or the demo generator's) rows: lists of
-    (row number, cells) or CSV TextChunks, with `fields` giving each field's cell position."""
+    """The import over chunks of a file's (or the demo generator's) rows: lists of (row number,
+    cells) or CSV TextChunks, with `fields` giving each field's cell position. `chunks()` gives
+    them from the start each time it is called: a staged import reads them twice."""
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
@@ -105,10 +114,6 @@ def member_import_records(
     }
     staging = Staging()
     result = ImportResult()
-    # A large load into an empty registry on PostgreSQL goes straight into the registry in one
-    # transaction (staging.Staging.bulk_begin). Otherwise every chunk is staged and commits on
-    # its own. Either way a killed import, run again, ends as one clean run would.
-    bulk = bulk_load and staging.postgres and not Member.objects.exists()
     context = ImportContext(
         scope_path=scope_org.path,
         orgs=orgs,
@@ -116,54 +121,114 @@ def member_import_records(
         today=timezone.localdate(),
         fields=dict(fields),
         copy_text=staging.postgres,
-        created_at=timezone.now().isoformat(),
         delimiter=delimiter,
     )
-    if bulk:
-        with transaction.atomic():
-            base, restore = staging.bulk_begin()
-            context = dataclasses.replace(context, id_base=base)
-            for chunk in validated_chunks(chunks, context=context, workers=workers):
-                staging.bulk_load("".join(chunk.lines))
-                _count(result, chunk, created=chunk.accepted, updated=0, progress=progress)
-            for row, earlier, masked in staging.bulk_finish(base, restore):
-                result.created -= 1
-                result.reject(RowError(row, "id_number", masked, _repeated(earlier)))
-    else:
-        staging.create()
-        try:
-            for chunk in validated_chunks(chunks, context=context, workers=workers):
-                with transaction.atomic():
-                    staged, dropped = _classify(staging, chunk, result)
-                    created = updated = 0
-                    if staged:
-                        if staging.postgres:
-                            staging.load(lines=[chunk.lines[i] for i in staged])
-                        else:
-                            staging.load(rows=[chunk.rows[i] for i in staged])
-                        created, updated = staging.merge()
-                chunk.accepted -= dropped
-                _count(result, chunk, created=created, updated=updated, progress=progress)
-        finally:
-            staging.drop()
+    # A large load into an empty registry on PostgreSQL goes straight into the registry in one
+    # transaction (staging.Staging.bulk_begin); any other import is staged, in two passes. Either
+    # way a killed import, run again, ends as one clean run would.
+    with _collector_paused():
+        if bulk_load and staging.postgres and not Member.objects.exists():
+            base = staging.bulk_id_base()
+            validator = ChunkValidator(dataclasses.replace(context, id_base=base))
+            with ValidatorPool(validator, workers=workers) as pool:
+                _bulk(staging, result, pool.validated(chunks()), base=base, progress=progress)
+        else:
+            # The pool first: forking its workers closes the connection, with its TEMP tables.
+            with ValidatorPool(ChunkValidator(context), workers=workers) as pool:
+                staging.create()
+                try:
+                    _staged(staging, result, chunks, pool=pool, progress=progress)
+                finally:
+                    staging.drop()
     result.errors.sort(key=lambda e: e.row)
     return result
 
 
-def _count(
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """An import allocates millions of short-lived, acyclic objects (rows, lines, tuples): the
+    cyclic garbage collector would rescan every object of the process over and over for them."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _bulk(
+    staging: Staging,
     result: ImportResult,
-    chunk: ChunkResult,
+    chunks: Iterable[ChunkResult],
     *,
-    created: int,
-    updated: int,
+    base: int,
     progress: Progress | None,
 ) -> None:
+    with transaction.atomic():
+        restore = staging.bulk_begin(base)
+        for chunk in chunks:
+            staging.bulk_load("".join(chunk.lines))
+            _count(result, chunk, progress)
+            result.created += chunk.accepted
+        for row, earlier, masked in staging.bulk_finish(base, restore):
+            result.created -= 1
+            result.reject(RowError(row, "id_number", masked, _repeated(earlier)))
+
+
+def _staged(
+    staging: Staging,
+    result: ImportResult,
+    chunks: Callable[[], Iterable[Chunk]],
+    *,
+    pool: ValidatorPool,
+    progress: Progress | None,
+) -> None:
+    """First pass: probes of every row, one comparison with the registry; second pass: the new
+    and changed rows only, merged chunk by chunk (see gonghui.members.staging). The pool's
+    validator serves both passes: it remembers the employers it found."""
+    accepted = 0
+    for chunk in pool.validated(chunks(), probe=True):
+        staging.probe(lines=chunk.lines, rows=chunk.rows)
+        _count(result, chunk, progress)
+        accepted += chunk.accepted
+    with transaction.atomic():
+        verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED)
+    wanted = array("q")  # row numbers of the new and changed rows, ascending
+    for row, first, masked, verdict in verdicts:
+        if verdict == REPEAT:
+            result.reject(RowError(row, "id_number", masked, _repeated(first)))
+        elif verdict == TRANSFER:
+            result.reject(RowError(row, "id_number", masked, _transfer()))
+        else:
+            wanted.append(row)
+    result.unchanged = accepted - len(verdicts)
+    if not wanted:
+        return
+
+    def wanted_in(chunk: Chunk) -> set[int]:
+        low, high = row_span(chunk)
+        return set(wanted[bisect_left(wanted, low) : bisect_right(wanted, high)])
+
+    for chunk in pool.validated(chunks(), wanted=wanted_in):
+        with transaction.atomic():
+            staging.load(lines=chunk.lines, rows=chunk.rows)
+            created, updated = staging.merge()
+        result.created += created
+        result.updated += updated
+        # A wanted row the merge left alone changed nothing after all (another import wrote
+        # it between the passes); one refused now lost its employer in between.
+        result.unchanged += chunk.accepted - created - updated
+        for error in chunk.errors:
+            result.reject(error)
+
+
+def _count(result: ImportResult, chunk: ChunkResult, progress: Progress | None) -> None:
     for error in chunk.errors:
         result.reject(error)
     result.rows += chunk.count
-    result.created += created
-    result.updated += updated
-    result.unchanged += chunk.accepted - created - updated
     if progress is not None:
         progress(result.rows)
 
@@ -172,54 +237,8 @@ def _repeated(earlier: int) -> str:
     return _("The same ID number is already on row %(row)d of this file.") % {"row": earlier}
 
 
-def _classify(staging: Staging, chunk: ChunkResult, result: ImportResult) -> tuple[list[int], int]:
-    """Compare the chunk's accepted rows with the registry and the file's earlier chunks (one
-    query): reject ID numbers an earlier chunk had, then transfer candidates, and remember the
-    others as seen. Returns the positions of the rows to stage — new members and those whose
-    row would change the registry (the merge's own test, so rows that change nothing are
-    neither encrypted again nor written) — and how many rows were rejected. (Repeats inside
-    the chunk were rejected by its validation.)"""
-    found = staging.classify(chunk.probes)
-    staged: list[int] = []
-    seen: list[tuple[int, str]] = []
-    dropped = 0
-    for position, probe in enumerate(chunk.probes):
-        key, index, name, phone, employer, org, joined, masked = probe
-        hit = found.get(key)
-        if hit is None:  # a new ID number
-            staged.append(position)
-            seen.append((key, index))
-            continue
-        earlier, stored_name, stored_phone, stored_employer, stored_org, stored_joined, pk = hit
-        if earlier is not None:
-            dropped += 1
-            result.reject(RowError(key, "id_number", masked, _repeated(earlier)))
-            continue
-        if stored_org != org:
-            dropped += 1
-            result.reject(
-                RowError(
-                    key,
-                    "id_number",
-                    masked,
-                    _("Already a member of another union: request a transfer instead."),
-                )
-            )
-            continue
-        seen.append((key, index))
-        if (
-            pk is None
-            or not SKIP_UNCHANGED
-            or (
-                stored_name != name
-                or (phone and stored_phone != phone)
-                or (employer is not None and stored_employer != employer)
-                or (joined is not None and stored_joined != joined)
-            )
-        ):
-            staged.append(position)
-    staging.remember(seen)
-    return staged, dropped
+def _transfer() -> str:
+    return _("Already a member of another union: request a transfer instead.")
 
 
 def member_reveal(

@@ -1,5 +1,5 @@
-"""A re-import recognises the rows that would change nothing in Python and never stages them
-(`registry._classify`). The outcome must be exactly that of staging every accepted row and
+"""A re-import recognises the rows that would change nothing in its first pass and never reads
+them again (`Staging.classify`). The outcome must be exactly that of staging every accepted row and
 letting the SQL merge decide: same counts, same errors, same registry."""
 
 from datetime import date
@@ -74,7 +74,7 @@ def _import(city, state, rows, chunk_size, *, skip_unchanged):
         ]
         registry.SKIP_UNCHANGED = skip_unchanged
         result = member_import_records(
-            chunks=row_chunks(raw, chunk_size), fields=FIELDS, scope_org=city.district
+            chunks=lambda: row_chunks(raw, chunk_size), fields=FIELDS, scope_org=city.district
         )
         members = sorted(
             (m.id_number_index, m.name, m.name_pinyin, m.phone_index, m.phone_masked,
@@ -105,7 +105,7 @@ def test_a_reimport_of_unchanged_rows_counts_them_unchanged_and_writes_nothing(c
     before = Member.objects.values_list("updated_at", "phone").get(pk=member.pk)
     raw = [(2, ["王五", make_id_number(800), "", "", "110101001001", ""])]
     result = member_import_records(
-        chunks=row_chunks(raw, 100), fields=FIELDS, scope_org=city.district
+        chunks=lambda: row_chunks(raw, 100), fields=FIELDS, scope_org=city.district
     )
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     assert Member.objects.values_list("updated_at", "phone").get(pk=member.pk) == before

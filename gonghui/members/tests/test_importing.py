@@ -7,8 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gonghui.core.tabular import TextChunk, clean, parse_text_chunk
 from gonghui.core.validators import InvalidIdNumber, normalize_id_number
-from gonghui.members.importing import ChunkValidator, ImportContext, _Reject
+from gonghui.members.importing import (
+    _SPACE_IN_CELLS,
+    _SPACE_IN_TEXT,
+    ChunkValidator,
+    ImportContext,
+    _is_clean,
+    _Reject,
+)
 from gonghui.members.tests.factories import make_id_number
 
 TODAY = date(2026, 11, 26)
@@ -23,7 +31,6 @@ def validator():
         today=TODAY,
         fields={"name": 0, "id_number": 1},
         copy_text=True,
-        created_at="2026-11-26T00:00:00+00:00",
     )
     return ChunkValidator(context)
 
@@ -56,3 +63,25 @@ def test_a_birth_date_after_today_is_refused_with_the_full_validators_reason(val
         validator._id_number(make_id_number(5, born=date(2027, 1, 1)))
     assert refused.value.column == "id_number"
     assert refused.value.reason
+
+
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+def test_a_cell_taken_as_clean_is_what_clean_would_make_of_it(text):
+    """Chunks and rows that pass the cleanliness check skip `clean`: it must change nothing."""
+    if _is_clean(text, _SPACE_IN_CELLS):
+        assert clean(text) == text
+
+
+@given(text=st.text(alphabet=st.sampled_from("张三,1２ \u3000\t\xa0\r\nＡa"), max_size=20))
+def test_csv_text_taken_as_clean_holds_only_clean_cells(text):
+    if '"' not in text and _is_clean(text, _SPACE_IN_TEXT):
+        rows, _count = parse_text_chunk(TextChunk(first=2, text=text, records=0), ",")
+        for _number, cells in rows:
+            assert [clean(cell) for cell in cells] == cells
+
+
+@given(cells=st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=4), max_size=4))
+def test_a_row_taken_as_clean_holds_only_clean_cells(cells):
+    """A spreadsheet row is checked as its cells joined: each cell must then be clean too."""
+    if _is_clean("".join(cells), _SPACE_IN_CELLS):
+        assert [clean(cell) for cell in cells] == cells

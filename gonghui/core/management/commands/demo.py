@@ -152,10 +152,12 @@ def load_members(
         .order_by("uscc")
         .values_list("uscc", "union__code", "opened_on")
     )
-    rows = generate_members(count=count, employers=employers, seed=seed, today=today)
     large = count >= LARGE_DEMO
     result = member_import_records(
-        chunks=row_chunks(as_raw_rows(rows), settings.MEMBER_IMPORT_CHUNK),
+        chunks=lambda: row_chunks(
+            as_raw_rows(generate_members(count=count, employers=employers, seed=seed, today=today)),
+            settings.MEMBER_IMPORT_CHUNK,
+        ),
         fields={name: index for index, name in enumerate(FIELDS)},
         scope_org=city,
         progress=progress,

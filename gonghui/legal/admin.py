@@ -1,6 +1,7 @@
-"""Admin pages for the legal services' providers: firms, lawyers, groups, mediation centres and
-rooms, mediators and the duty roster. Consultations and cases change only through the services
-(scope, audit, clocks), so they have no admin page.
+"""Admin pages for the legal services' providers: firms, lawyers, groups, mediators and the duty
+roster. Consultations and cases change only through the services (scope, audit, clocks), so they
+have no admin page. Mediation centres and rooms are service points (gonghui.places): a mediator's
+place is one of them, on the branch of the mediator's union.
 
 A lawyer's phone is typed in clear in the form and stored encrypted with its mask
 (gonghui.core.pii).
@@ -10,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +22,10 @@ from gonghui.legal.models import (
     LawFirm,
     Lawyer,
     LawyerTeam,
-    MediationPlace,
     Mediator,
     Specialty,
 )
+from gonghui.legal.services import mediation_place_check
 
 
 @admin.register(LawFirm)
@@ -85,15 +87,25 @@ class LawyerTeamAdmin(admin.ModelAdmin):
     filter_horizontal = ("lawyers",)
 
 
-@admin.register(MediationPlace)
-class MediationPlaceAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "org", "address")
-    list_filter = ("kind",)
-    search_fields = ("name",)
+class MediatorForm(forms.ModelForm):
+    class Meta:
+        model = Mediator
+        fields = ("org", "name", "place", "user", "active")
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()
+        org, place = data.get("org"), data.get("place")
+        if org is not None and place is not None:
+            try:
+                mediation_place_check(place=place, org=org)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
 
 @admin.register(Mediator)
 class MediatorAdmin(admin.ModelAdmin):
+    form = MediatorForm
     list_display = ("name", "place", "org", "active")
     search_fields = ("name",)
 

@@ -28,13 +28,14 @@ from gonghui.legal.models import (
     Lawyer,
     LawyerTeam,
     LegalAidCase,
-    MediationPlace,
     Mediator,
-    PlaceKind,
     Specialty,
     Topic,
 )
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
+from gonghui.places.demo import CITY_CENTRE, DISTRICTS
+from gonghui.places.models import PointKind, ServicePoint
+from gonghui.places.services import point_import_rows
 
 DEFAULT_LEGAL_CASES = 80
 MONTHS = 18
@@ -132,26 +133,62 @@ def _providers(city: UnionOrg, districts: list[UnionOrg], streets: list[UnionOrg
     for i, district in enumerate(districts):
         team = LawyerTeam.objects.create(org=district, name=f"{district.name}律师团")
         team.lawyers.add(*[lawyers[(i * 3 + k) % len(lawyers)] for k in range(4)])
-    centre = MediationPlace.objects.create(
-        org=city, name="北京市劳动争议调解中心", kind=PlaceKind.CENTRE, address="北京市"
-    )
-    Mediator.objects.create(org=city, place=centre, name=_name(rng))
-    for district in districts:
-        place = MediationPlace.objects.create(
-            org=district, name=f"{district.name}劳动争议调解中心", kind=PlaceKind.CENTRE
-        )
-        Mediator.objects.create(org=district, place=place, name=_name(rng))
-    for street in streets[:30]:
-        room = MediationPlace.objects.create(
-            org=street, name=f"{street.name}调解室", kind=PlaceKind.ROOM
-        )
-        Mediator.objects.create(org=street, place=room, name=_name(rng))
+    points = _mediation_points(city, districts, streets[:30])
+    for org in [city, *districts, *streets[:30]]:
+        Mediator.objects.create(org=org, place=points[org.pk], name=_name(rng))
     for offset in range(14):
         day = today + timedelta(days=offset)
         for shift, lawyer in zip((DutyShift.MORNING, DutyShift.AFTERNOON),
                                  rng.sample(lawyers, 2), strict=True):  # fmt: skip
             DutyRoster.objects.create(lawyer=lawyer, day=day, shift=shift)
     return lawyers
+
+
+_MEDIATION_HOURS = "周一至周五 09:00-17:00；节假日 休息"
+
+
+def _mediation_points(city: UnionOrg, districts: list[UnionOrg],
+                      streets: list[UnionOrg]) -> dict[int, ServicePoint]:  # fmt: skip
+    """The city's and the districts' mediation centres and the streets' mediation rooms: service
+    points, made through the places import (as the places demo's). A street that has a mediation
+    room already (the places demo's) keeps it; a point whose code exists is left as it is."""
+    rooms: dict[int, ServicePoint] = {}
+    for room in ServicePoint.objects.filter(kind=PointKind.MEDIATION_ROOM, org__in=streets):
+        rooms.setdefault(room.org_id, room)
+    district_of = {d.path: d for d in districts}
+    rows: list[dict[str, str]] = []
+
+    def add(org: UnionOrg, kind: str, name: str, region: str, address: str = "") -> None:
+        district_name, lat, lng, _spread = DISTRICTS.get(region, ("", *CITY_CENTRE, 0.0))
+        address = org.address or address or f"北京市{district_name}{name}"
+        if kind == PointKind.MEDIATION_ROOM:  # a street lies within ~2 km of its district's centre
+            jitter = random.Random(org.code)
+            lat, lng = lat + jitter.uniform(-0.02, 0.02), lng + jitter.uniform(-0.02, 0.02)
+        rows.append({
+            "code": f"{'MC' if kind == PointKind.MEDIATION_CENTRE else 'MR'}-{org.code}",
+            "name": name, "kind": str(kind), "org_code": org.code, "region_code": region,
+            "address": address, "lat": f"{lat:.6f}",
+            "lng": f"{lng:.6f}", "hours": _MEDIATION_HOURS, "amenities": "饮水、座椅",
+            "services": "劳动争议调解、法律咨询",
+        })  # fmt: skip
+
+    add(city, PointKind.MEDIATION_CENTRE, "北京市劳动争议调解中心", "110101", "北京市东城区")
+    for district in districts:
+        add(district, PointKind.MEDIATION_CENTRE, f"{district.name}劳动争议调解中心",
+            district.code if district.code in DISTRICTS else district.region_code)  # fmt: skip
+    for street in streets:
+        if street.pk not in rooms:
+            district = district_of.get(street.path[: -UnionOrg.steplen])
+            region = district.code if district and district.code in DISTRICTS else ""
+            add(street, PointKind.MEDIATION_ROOM, f"{street.name}调解室", region)
+    result = point_import_rows(
+        rows=[(n, row, list(row.values())) for n, row in enumerate(rows, start=2)],
+        scope_org=city,
+    )
+    if result.errors:
+        raise ValueError(f"mediation points refused: {result.errors[:3]}")
+    made = {p.org_id: p for p in ServicePoint.objects.filter(code__in=[r["code"] for r in rows])}
+    return made | rooms
 
 
 def load_legal(

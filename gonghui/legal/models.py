@@ -2,7 +2,8 @@
 
 Every row belongs to a union org (`scope_path`) and is read through gonghui.core.scoping;
 lawyers see only what they are assigned to (gonghui.legal.selectors). Phones and ID numbers
-are stored like the registry's: encrypted, found by blind index, shown masked.
+are stored like the registry's: encrypted, found by blind index, shown masked. Mediation
+centres and rooms are service points of gonghui.places (its two mediation kinds).
 """
 
 from decimal import Decimal
@@ -15,6 +16,7 @@ from gonghui.appeals.models import Alert, Appeal
 from gonghui.core.pii import EncryptedTextField
 from gonghui.members.models import Member
 from gonghui.orgs.models import Employer, UnionOrg
+from gonghui.places.models import MEDIATION_KINDS, ServicePoint
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -119,31 +121,10 @@ class DutyRoster(models.Model):
         return f"{self.day} {self.shift} {self.lawyer}"
 
 
-class PlaceKind(models.TextChoices):
-    CENTRE = "centre", _("Mediation centre")
-    ROOM = "room", _("Mediation room")
-
-
-class MediationPlace(models.Model):
-    """A mediation centre (city, district) or room (street). To become a link to the service
-    points of gonghui.places once that app exists."""
-
-    scope_path = "org__path"
-
-    org = models.ForeignKey(
-        UnionOrg, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
-    name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    kind = models.CharField(_("kind"), max_length=8, choices=PlaceKind.choices)
-
-    class Meta:
-        verbose_name = _("mediation centre or room")
-        verbose_name_plural = _("mediation centres and rooms")
-        ordering = ["org__path", "name"]
-
-    def __str__(self) -> str:
-        return self.name
+# Mediation centres (city, district) and rooms (streets) are service points of gonghui.places;
+# a place is chosen among these kinds, on the branch of the mediator's or the case's org
+# (gonghui.legal.services.mediation_place_check).
+MEDIATION_PLACES = {"kind__in": MEDIATION_KINDS}
 
 
 class Mediator(models.Model):
@@ -153,10 +134,11 @@ class Mediator(models.Model):
         UnionOrg, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
     place = models.ForeignKey(
-        MediationPlace,
+        ServicePoint,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        limit_choices_to=MEDIATION_PLACES,
         related_name="mediators",
         verbose_name=_("mediation centre or room"),
     )
@@ -510,11 +492,12 @@ class DisputeCase(models.Model):
         verbose_name=_("mediator"),
     )
     place = models.ForeignKey(
-        MediationPlace,
+        ServicePoint,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="cases",
+        limit_choices_to=MEDIATION_PLACES,
+        related_name="dispute_cases",
         verbose_name=_("mediation centre or room"),
     )
     knew_on = models.DateField(_("worker knew of the infringement on"), null=True, blank=True)

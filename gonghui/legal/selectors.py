@@ -27,10 +27,11 @@ from gonghui.legal.models import (
     Lawyer,
     LawyerTeam,
     LegalAidCase,
-    MediationPlace,
     Mediator,
     ResolutionPath,
 )
+from gonghui.orgs.models import UnionOrg
+from gonghui.places.models import MEDIATION_KINDS, PointStatus, ServicePoint
 
 
 def _is_lawyer(user: Any) -> bool:
@@ -50,7 +51,7 @@ def dispute_list(*, user: Any, status: str = "", major: bool = False) -> QuerySe
 
 
 def dispute_get(*, user: Any, pk: int) -> DisputeCase | None:
-    return dispute_list(user=user).filter(pk=pk).first()
+    return dispute_list(user=user).select_related("mediator", "place").filter(pk=pk).first()
 
 
 def aid_list(*, user: Any, status: str = "") -> QuerySet[LegalAidCase]:
@@ -104,13 +105,40 @@ def on_duty(*, user: Any, day: date) -> list[DutyRoster]:
     )
 
 
+def mediation_places(*, user: Any) -> QuerySet[ServicePoint]:
+    """The mediation centres and rooms (service points of gonghui.places) in the user's subtree."""
+    points = ServicePoint.objects.filter(kind__in=MEDIATION_KINDS).select_related("org")
+    return scoped(points, user=user).order_by("org__path", "name")
+
+
+def _on_branch(org: UnionOrg) -> Q:
+    """Rows of `org`, of the unions above it and of those below it (`org__path`)."""
+    path: str = org.path
+    prefixes = [path[:end] for end in range(len(path), 0, -UnionOrg.steplen)]
+    return Q(org__path__startswith=path) | Q(org__path__in=prefixes)
+
+
+def mediation_choices(*, case: DisputeCase) -> tuple[QuerySet[Mediator], QuerySet[ServicePoint]]:
+    """The active mediators and the open mediation centres and rooms a case may be given: those
+    of its union's branch (gonghui.legal.services.mediation_place_check)."""
+    branch = _on_branch(case.org)
+    mediators = Mediator.objects.filter(branch, active=True).select_related("place", "org")
+    places = (
+        ServicePoint.objects.filter(branch, kind__in=MEDIATION_KINDS)
+        .exclude(status=PointStatus.CLOSED)
+        .select_related("org")
+        .order_by("org__path", "name")
+    )
+    return mediators, places
+
+
 @dataclass(frozen=True)
 class Providers:
     firms: list[LawFirm]
     lawyers: list[Lawyer]
     teams: list[LawyerTeam]
     mediators: list[Mediator]
-    places: list[MediationPlace]
+    places: list[ServicePoint]
     duties: list[DutyRoster]
 
 
@@ -120,7 +148,7 @@ def providers(*, user: Any, today: date) -> Providers:
         lawyers=list(scoped(Lawyer.objects.all(), user=user).select_related("firm")[:500]),
         teams=list(scoped(LawyerTeam.objects.all(), user=user).prefetch_related("lawyers")),
         mediators=list(scoped(Mediator.objects.all(), user=user).select_related("place", "org")),
-        places=list(scoped(MediationPlace.objects.all(), user=user).select_related("org")),
+        places=list(mediation_places(user=user)),
         duties=list(
             scoped(DutyRoster.objects.filter(day__gte=today), user=user).select_related(
                 "lawyer", "lawyer__firm"

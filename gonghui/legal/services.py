@@ -54,6 +54,7 @@ from gonghui.legal.models import (
     Lawyer,
     LawyerTeam,
     LegalAidCase,
+    Mediator,
     ResolutionPath,
     RightsSubtype,
     StepOutcome,
@@ -62,6 +63,7 @@ from gonghui.legal.models import (
 from gonghui.members.models import Member
 from gonghui.notify.services import message_enqueue
 from gonghui.orgs.models import Employer, UnionOrg
+from gonghui.places.models import MEDIATION_KINDS, PointStatus, ServicePoint
 
 TEXT_MAX = 5000
 WORKERS_MAX = 100_000
@@ -859,6 +861,63 @@ def dispute_lawyer_assign(*, user: Any, case: DisputeCase, lawyer: Lawyer | None
         raise ValidationError({"lawyer": [_("Choose a lawyer.")]})
     case = _dispute_locked(case)
     case.lawyers.add(lawyer)
+    return case
+
+
+# --- mediation centres and rooms (service points of gonghui.places) -----------------------------
+
+
+def on_branch(org: UnionOrg, of: UnionOrg) -> bool:
+    """Whether `org` is `of`, above it or below it: a case or a mediator of a community belongs
+    with its street's mediation room and its district's and the city's centres."""
+    path: str = org.path
+    other: str = of.path
+    return path.startswith(other) or other.startswith(path)
+
+
+def mediation_place_check(*, place: ServicePoint, org: UnionOrg, field: str = "place") -> None:
+    """Refuse a service point that is no mediation centre or room, is closed down, or lies off
+    the branch of `org` (the case's or the mediator's union)."""
+    names = {"name": place.name, "org": org.name}
+    if place.kind not in MEDIATION_KINDS:
+        message = _("%(name)s is not a mediation centre or room.") % names
+    elif place.status == PointStatus.CLOSED:
+        message = _("%(name)s is closed down.") % names
+    elif not on_branch(place.org, org):
+        message = _(
+            "%(name)s is outside the scope of %(org)s: choose a mediation centre or room of "
+            "this union, of a union above it or of one below it."
+        ) % names  # fmt: skip
+    else:
+        return
+    raise ValidationError({field: [message]})
+
+
+@transaction.atomic
+def dispute_mediation_assign(
+    *, user: Any, case: DisputeCase, mediator: Mediator | None, place: ServicePoint | None
+) -> DisputeCase:
+    """Give the case a mediator and the mediation centre or room it is mediated in (without a
+    place chosen, the mediator's own); both from the branch of the case's union."""
+    _require_handler(user)
+    case = _dispute_locked(case)
+    if mediator is None and place is None:
+        raise ValidationError({"place": [_("Choose a mediator or a mediation centre or room.")]})
+    if mediator is not None:
+        if not mediator.active:
+            raise ValidationError({"mediator": [_("This mediator is no longer active.")]})
+        if not on_branch(mediator.org, case.org):
+            message = _("%(name)s mediates outside the scope of %(org)s.")
+            raise ValidationError(
+                {"mediator": [message % {"name": mediator.name, "org": case.org.name}]}
+            )
+        if place is None and mediator.place is not None:
+            place = mediator.place
+    if place is not None:
+        mediation_place_check(place=place, org=case.org)
+    case.mediator = mediator or case.mediator
+    case.place = place or case.place
+    case.save(update_fields=["mediator", "place"])
     return case
 
 

@@ -389,6 +389,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     services.case_file_opened(user=request.user, case=case, request=request, what="page")
     paths = recommended_paths(case.dispute_type, case.rights_subtype)
     documents = {d.kind: d for d in case.documents.all()}
+    mediators, places = selectors.mediation_choices(case=case)
     return render(
         request,
         "legal/dispute.html",
@@ -401,6 +402,8 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": case.steps.all(),
             "lawyers": case.lawyers.select_related("firm"),
             "all_lawyers": selectors.lawyers_for(user=request.user),
+            "mediators": mediators,
+            "mediation_places": places,
             "documents": [
                 (kind, label, documents.get(kind)) for kind, label in DocumentKind.choices
             ],
@@ -453,11 +456,21 @@ def _dates(r: HttpRequest, c: DisputeCase) -> Any:
     )  # fmt: skip
 
 
+def _mediation(r: HttpRequest, c: DisputeCase) -> Any:
+    mediators, places = selectors.mediation_choices(case=c)
+    return services.dispute_mediation_assign(
+        user=r.user, case=c,
+        mediator=mediators.filter(pk=_int_or_none(r.POST.get("mediator")) or 0).first(),
+        place=places.filter(pk=_int_or_none(r.POST.get("place")) or 0).first(),
+    )  # fmt: skip
+
+
 DisputeAct = Callable[[HttpRequest, DisputeCase], Any]
 DISPUTE_ACTIONS: dict[str, DisputeAct] = {
     "step": _step,
     "close": _close,
     "dates": _dates,
+    "mediation": _mediation,
     "assign": lambda r, c: services.dispute_lawyer_assign(
         user=r.user, case=c,
         lawyer=_lawyer(r),

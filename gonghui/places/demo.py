@@ -3,9 +3,10 @@
 Deterministic from the seed. Points are placed around the centre of each of Beijing's 16
 districts (REFERENCE.md) that exists in the org tree, managed by that district's federation
 (centres) or one of its streets (stations). They go through the service-point import
-(`point_import_rows`), so a re-run updates nothing and creates nothing. Free facilities get
-venues with time slots over the next two weeks and a few bookings by members (once: a re-run on
-the same day adds nothing).
+(`point_import_rows`), so a re-run updates nothing and creates nothing; a street that has a
+mediation room already (gonghui.legal.demo makes streets' rooms) gets no second one. Free
+facilities get venues with time slots over the next two weeks and a few bookings by members
+(once: a re-run on the same day adds nothing).
 """
 
 import random
@@ -200,7 +201,18 @@ def demo_point_rows(*, seed: int, count: int) -> list[dict[str, str]]:
         add(f"BJ-{district[-3:]}-{n:04d}", label, kind, street, district,
             _jitter(rng, (lat, lng), spread), rng.choice(spec.hours), spec.amenities,
             spec.services, rng.choice((0, 1, 2, 3)))  # fmt: skip
-    return rows
+    # A street whose mediation room exists already (the legal demo's, with its mediator) gets
+    # no second one; the other rows stay as they are.
+    rooms: dict[str, set[str]] = {}
+    existing = ServicePoint.objects.filter(kind=PointKind.MEDIATION_ROOM)
+    for org_code, code in existing.values_list("org__code", "code"):
+        rooms.setdefault(org_code, set()).add(code)
+    return [
+        row
+        for row in rows
+        if row["kind"] != PointKind.MEDIATION_ROOM
+        or row["code"] in rooms.get(row["org_code"], {row["code"]})
+    ]
 
 
 def _records(rows: list[dict[str, str]]) -> list[Record]:

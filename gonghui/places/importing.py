@@ -61,7 +61,9 @@ _EXTRA_KINDS = {
     "疗休养院": PointKind.SANATORIUM,
     "疗养院": PointKind.SANATORIUM,
     "职工体育场馆": PointKind.SPORTS_VENUE,
+    "劳动争议调解中心": PointKind.MEDIATION_CENTRE,
     "调解室": PointKind.MEDIATION_ROOM,
+    "劳动争议调解室": PointKind.MEDIATION_ROOM,
 }
 _EXTRA_AMENITIES = {
     "饮水": Amenity.DRINKING_WATER, "饮用水": Amenity.DRINKING_WATER,

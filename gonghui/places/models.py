@@ -20,7 +20,12 @@ class PointKind(models.TextChoices):
     CLUB = "club", _("Workers' club")
     SANATORIUM = "sanatorium", _("Sanatorium")
     SPORTS_VENUE = "sports_venue", _("Sports venue")
+    MEDIATION_CENTRE = "mediation_centre", _("Mediation centre")
     MEDIATION_ROOM = "mediation_room", _("Mediation room")
+
+
+# The kinds where labour disputes are mediated (gonghui.legal: mediators and cases link to them).
+MEDIATION_KINDS = (PointKind.MEDIATION_CENTRE, PointKind.MEDIATION_ROOM)
 
 
 class PointStatus(models.TextChoices):

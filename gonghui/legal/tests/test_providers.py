@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from gonghui.core import pii
 from gonghui.legal.admin import LawyerForm
-from gonghui.legal.models import DutyRoster, DutyShift, MediationPlace, PlaceKind
+from gonghui.legal.models import DutyRoster, DutyShift, Mediator
 from gonghui.legal.services import dispute_create
+from gonghui.places.models import PointKind
+from gonghui.places.tests.factories import ServicePointFactory
 from gonghui.testing import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +42,38 @@ def test_the_providers_page_lists_firms_roster_groups_and_places(city, city_admi
     DutyRoster.objects.create(
         lawyer=lawyer_a, day=timezone.localdate() + timedelta(days=1), shift=DutyShift.MORNING
     )
-    MediationPlace.objects.create(
-        org=city.street, name="东华门街道调解室", kind=PlaceKind.ROOM, address="东华门大街1号"
-    )
+    room = ServicePointFactory(
+        org=city.street, name="东华门街道调解室", kind=PointKind.MEDIATION_ROOM,
+        address="东华门大街1号",
+    )  # fmt: skip
+    Mediator.objects.create(org=city.street, place=room, name="周调解员")
+    ServicePointFactory(org=city.street, name="东华门职工书屋", kind=PointKind.LIBRARY)
     body = logged_in(city_admin).get("/legal/providers/").content.decode()
-    for text in ("北京甲律师事务所", "张律师", "东城区职工维权律师团", "东华门街道调解室"):
+    for text in (
+        "北京甲律师事务所",
+        "张律师",
+        "东城区职工维权律师团",
+        "东华门街道调解室",
+        "周调解员",
+    ):
         assert text in body
+    assert f'href="/places/{room.pk}/"' in body  # a service point of the places app
+    assert "东华门职工书屋" not in body  # not a mediation place
     assert "13900000001" not in body
+
+
+def test_the_providers_page_lists_the_mediation_places_of_the_subtree_only(
+    city, district_officer, other_district_officer
+):
+    ServicePointFactory(
+        org=city.district, name="东城区劳动争议调解中心", kind=PointKind.MEDIATION_CENTRE
+    )
+    assert "东城区劳动争议调解中心" in (
+        logged_in(district_officer).get("/legal/providers/").content.decode()
+    )
+    assert "东城区劳动争议调解中心" not in (
+        logged_in(other_district_officer).get("/legal/providers/").content.decode()
+    )
 
 
 def test_a_major_dispute_goes_to_the_nearest_group_above(city, team, firm_b, lawyer_b):

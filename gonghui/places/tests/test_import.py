@@ -55,6 +55,19 @@ def test_a_file_creates_its_points_with_structured_hours(city, tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind", ["调解中心", "劳动争议调解中心", "Mediation centre", "mediation_centre"]
+)
+def test_a_mediation_centre_is_imported_by_its_code_or_its_chinese_or_english_name(
+    city, tmp_path, kind
+):
+    row = f"DC-020,东城区劳动争议调解中心,{kind},{city.district.code},东城区东四1号,39.93,116.42"
+    result = point_import(path=_write(tmp_path, f"{HEADER}{row},,,,,\n"), scope_org=city.district)
+    assert (result.created, result.rejected) == (1, 0), result.errors
+    assert ServicePoint.objects.get(code="DC-020").kind == PointKind.MEDIATION_CENTRE
+
+
+@pytest.mark.django_db
 def test_importing_the_same_file_again_creates_nothing(city, tmp_path):
     path = _write(tmp_path, _rows(city))
     point_import(path=path, scope_org=city.street)

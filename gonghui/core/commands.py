@@ -27,6 +27,9 @@ class ImportCommand(BaseCommand):
     reports_progress = False
     # Imports whose rows must hang somewhere in the tree: without --org, under the root.
     needs_scope = True
+    # A data command: the system checks (URLs, templates, admin; 0.4 s) belong to `check`,
+    # the deploy and the test suite, not to every file loaded from a cron job or a script.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

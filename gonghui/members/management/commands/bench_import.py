@@ -2,7 +2,8 @@
 
 (a) bare `COPY` of the generated CSV into an unindexed table with one text column per input
 column (the median of three runs); (b) the full import into an empty registry; (c) the
-re-import of the same file; then the XLSX and SQLite paths on a smaller file. Prints rows/s, ratios and the import's peak memory.
+re-import of the same file; then the XLSX and SQLite paths on a smaller file. Prints rows/s,
+ratios and the import's peak memory.
 """
 
 import csv

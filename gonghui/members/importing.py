@@ -103,6 +103,9 @@ class _Reject(Exception):
 Checked = tuple[int, str, str, int | None, Any, Any]
 # A validated row's values: name, ID number, phone, USCC, employer name, union id, ISO join date.
 Valid = tuple[str, str, str, str, str, int | None, str | None]
+# An accepted row on its way to `_probe` or `_member`: row number, name, ID number, its index,
+# its mask, phone, its index, ISO join date.
+Accepted = tuple[int, str, str, str, str, str, str, str | None]
 EmployerLink = tuple[int, int | None, int | None]  # employer id, its union, its community union
 
 
@@ -315,22 +318,14 @@ class ChunkValidator:
                 errors.append(RowError(number, "id_number", masked, repeated % {"row": earlier}))
                 continue
             phone_index = index_phone(phone) if phone else ""
-            head, tail = form(number, name, id_number, id_index, masked, phone, phone_index, joined)
+            accepted = (number, name, id_number, id_index, masked, phone, phone_index, joined)
+            head, tail = form(accepted)
             checked.append((number, uscc, employer_name, org_id, head, tail))
         return result
 
-    def _probe(
-        self,
-        number: int,
-        name: str,
-        id_number: str,
-        id_index: str,
-        masked: str,
-        phone: str,
-        phone_index: str,
-        joined: str | None,
-    ) -> tuple[Any, Any]:
+    def _probe(self, row: Accepted) -> tuple[Any, Any]:
         """(before, after) the employer and union of a PROBE_COLUMNS row."""
+        number, name, _id_number, id_index, masked, _phone, phone_index, joined = row
         if not self.context.copy_text:
             return (number, id_index, name, phone_index), (joined, masked)
         name = name.replace("\\", "\\\\") if "\\" in name else name
@@ -339,18 +334,9 @@ class ChunkValidator:
             f"\t{_NULL if joined is None else joined}\t{masked}\n",
         )
 
-    def _member(
-        self,
-        number: int,
-        name: str,
-        id_number: str,
-        id_index: str,
-        masked: str,
-        phone: str,
-        phone_index: str,
-        joined: str | None,
-    ) -> tuple[Any, Any]:
+    def _member(self, row: Accepted) -> tuple[Any, Any]:
         """(before, after) the employer and union of a STAGE_COLUMNS row."""
+        number, name, id_number, id_index, masked, phone, phone_index, joined = row
         key = self.context.id_base + number
         pinyin, initials = name_keys(name)
         gender = "male" if int(id_number[16]) % 2 else "female"

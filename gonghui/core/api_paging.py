@@ -1,4 +1,6 @@
-"""The one page format of every list endpoint: `?page=&page_size=` → `{"items", "count"}`."""
+"""The one page format of every list endpoint: `?page=&page_size=` → `{"items", "count",
+"count_exact"}`. Up to 10 000 rows the count is exact; past that, on PostgreSQL, it is the
+planner's estimate and `count_exact` is false (see gonghui.core.counting)."""
 
 from typing import Any
 
@@ -8,8 +10,15 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from gonghui.core.counting import capped_count
+
 
 class PageNumberPaging(PaginationBase):
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description="matching rows: exact, or estimated past 10 000")
+        count_exact: bool = Field(..., description="false when `count` is an estimate")
+
     class Input(Schema):
         # Bounded so that the row offset always fits a 64-bit integer (SQLite, PostgreSQL).
         page: int = Field(1, ge=1, le=1_000_000_000, description="1-based page number")
@@ -21,7 +30,12 @@ class PageNumberPaging(PaginationBase):
         self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         start = (pagination.page - 1) * pagination.page_size
+        if isinstance(queryset, QuerySet):
+            count, exact = capped_count(queryset)
+        else:
+            count, exact = len(queryset), True
         return {
             "items": list(queryset[start : start + pagination.page_size]),
-            "count": self._items_count(queryset),
+            "count": count,
+            "count_exact": exact,
         }

@@ -1,11 +1,13 @@
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.services import user_create_or_update
+from gonghui.core import counting
 from gonghui.core.models import AuditAction, AuditEntry
 from gonghui.members.tests.factories import MemberFactory, make_id_number, make_phone
 from gonghui.testing import PASSWORD, logged_in
@@ -43,6 +45,22 @@ def test_list_and_detail_show_masked_values_only(member, street_officer):
         assert member.id_number_masked in text
         assert not FULL_ID.search(text)
         assert not FULL_PHONE.search(text)
+
+
+def test_the_list_counts_exactly_up_to_the_cap_and_estimates_past_it(
+    member, city, district_officer, monkeypatch
+):
+    MemberFactory(name="王二", org=city.community, id_number=make_id_number(43))
+    client = logged_in(district_officer)
+    response = client.get(reverse("members:list"))
+    assert (response.context["total"], response.context["total_exact"]) == (2, True)
+    monkeypatch.setattr(counting, "EXACT_UP_TO", 1)
+    response = client.get(reverse("members:list"))
+    if connection.vendor == "postgresql":
+        assert response.context["total_exact"] is False
+        assert re.search(r"约 [\d,]+ 名会员", _text(response))
+    else:  # SQLite counts exactly
+        assert (response.context["total"], response.context["total_exact"]) == (2, True)
 
 
 def test_search_by_pinyin_initials(member, foreign_member, district_officer):

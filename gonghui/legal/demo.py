@@ -1,8 +1,9 @@
 """Legal services of the demo city, through the real services: purchased firms and their
 lawyers, lawyers' groups, mediation centres and rooms with mediators, the 12351 legal duty
 roster, and 18 months of consultations, legal-aid cases and dispute cases across every
-classification, path and outcome. Deterministic from the seed; a re-run adds nothing. Past
-cases text nobody.
+classification, path and outcome; a case that goes through mediation gets the mediator of the
+nearest union above it (or its own) and that mediator's centre or room. Deterministic from the
+seed; a re-run adds nothing. Past cases text nobody.
 """
 
 import random
@@ -11,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,12 +31,13 @@ from gonghui.legal.models import (
     LawyerTeam,
     LegalAidCase,
     Mediator,
+    ResolutionPath,
     Specialty,
     Topic,
 )
 from gonghui.orgs.models import Employer, EmployerStatus, OrgKind, UnionOrg
 from gonghui.places.demo import CITY_CENTRE, DISTRICTS
-from gonghui.places.models import PointKind, ServicePoint
+from gonghui.places.models import PointKind, PointStatus, ServicePoint
 from gonghui.places.services import point_import_rows
 
 DEFAULT_LEGAL_CASES = 80
@@ -93,7 +96,10 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 def _providers(city: UnionOrg, districts: list[UnionOrg], streets: list[UnionOrg], today: date,
-               rng: random.Random, password: str | None) -> list[Lawyer]:  # fmt: skip
+               rng: random.Random, password: str | None
+               ) -> tuple[list[Lawyer], dict[str, Mediator]]:  # fmt: skip
+    """The firms and their lawyers, the lawyers' groups, the mediators (each at their union's
+    centre or room) and the duty roster; returns the lawyers and the mediators by union path."""
     lawyers: list[Lawyer] = []
     specialties = list(Specialty.values)
     for index, (name, scope, value) in enumerate(FIRMS):
@@ -134,14 +140,36 @@ def _providers(city: UnionOrg, districts: list[UnionOrg], streets: list[UnionOrg
         team = LawyerTeam.objects.create(org=district, name=f"{district.name}律师团")
         team.lawyers.add(*[lawyers[(i * 3 + k) % len(lawyers)] for k in range(4)])
     points = _mediation_points(city, districts, streets[:30])
+    mediators: dict[str, Mediator] = {}
     for org in [city, *districts, *streets[:30]]:
-        Mediator.objects.create(org=org, place=points[org.pk], name=_name(rng))
+        place = _checked(points.get(org.pk), org)
+        mediators[org.path] = Mediator.objects.create(org=org, place=place, name=_name(rng))
     for offset in range(14):
         day = today + timedelta(days=offset)
         for shift, lawyer in zip((DutyShift.MORNING, DutyShift.AFTERNOON),
                                  rng.sample(lawyers, 2), strict=True):  # fmt: skip
             DutyRoster.objects.create(lawyer=lawyer, day=day, shift=shift)
-    return lawyers
+    return lawyers, mediators
+
+
+def _checked(place: ServicePoint | None, org: UnionOrg) -> ServicePoint | None:
+    """The place if a mediator of `org` may sit there (the admin form's check), else none."""
+    if place is None:
+        return None
+    try:
+        services.mediation_place_check(place=place, org=org)
+    except ValidationError:
+        return None
+    return place
+
+
+def _mediator_for(org: UnionOrg, mediators: dict[str, Mediator]) -> Mediator | None:
+    """The mediator of `org` or of the nearest union above it that has a centre or room."""
+    for length in range(len(org.path), 0, -UnionOrg.steplen):
+        mediator = mediators.get(org.path[:length])
+        if mediator is not None and mediator.place is not None:
+            return mediator
+    return None
 
 
 _MEDIATION_HOURS = "周一至周五 09:00-17:00；节假日 休息"
@@ -151,9 +179,11 @@ def _mediation_points(city: UnionOrg, districts: list[UnionOrg],
                       streets: list[UnionOrg]) -> dict[int, ServicePoint]:  # fmt: skip
     """The city's and the districts' mediation centres and the streets' mediation rooms: service
     points, made through the places import (as the places demo's). A street that has a mediation
-    room already (the places demo's) keeps it; a point whose code exists is left as it is."""
+    room already (the places demo's, not closed down) keeps it; a point whose code exists is left
+    as it is."""
     rooms: dict[int, ServicePoint] = {}
-    for room in ServicePoint.objects.filter(kind=PointKind.MEDIATION_ROOM, org__in=streets):
+    kept = ServicePoint.objects.filter(kind=PointKind.MEDIATION_ROOM, org__in=streets)
+    for room in kept.exclude(status=PointStatus.CLOSED).order_by("pk"):
         rooms.setdefault(room.org_id, room)
     district_of = {d.path: d for d in districts}
     rows: list[dict[str, str]] = []
@@ -219,13 +249,14 @@ def load_legal(
     )
     appeals = list(Appeal.objects.order_by("pk")[:40])
     with transaction.atomic():
-        lawyers = _providers(city, districts, streets, today, rng, password)
+        lawyers, mediators = _providers(city, districts, streets, today, rng, password)
     start = today - timedelta(days=30 * MONTHS)
     span = (today - start).days
     made = 0
     for n in range(count):
         with transaction.atomic():
-            _one_round(n, rng, today, start, span, communities, employers, appeals, lawyers)
+            _one_round(n, rng, today, start, span, communities, employers, appeals, lawyers,
+                       mediators)  # fmt: skip
         made += 1
         if progress is not None:
             progress(made)
@@ -234,7 +265,7 @@ def load_legal(
 
 def _one_round(n: int, rng: random.Random, today: date, start: date, span: int,
                communities: list[UnionOrg], employers: list[Employer], appeals: list[Appeal],
-               lawyers: list[Lawyer]) -> None:  # fmt: skip
+               lawyers: list[Lawyer], mediators: dict[str, Mediator]) -> None:  # fmt: skip
     """One dispute case, two consultations and (every third round) a legal-aid case."""
     day = start + timedelta(days=rng.randrange(span - 30)) if n >= len(PLANS) * 2 else (
         today - timedelta(days=rng.randint(5, 40))
@@ -262,7 +293,7 @@ def _one_round(n: int, rng: random.Random, today: date, start: date, span: int,
         )  # fmt: skip
     if n % 3 == 0:
         _aid(n, rng, org, day, lawyer)
-    _dispute(n, rng, org, day, today, employers, lawyer)
+    _dispute(n, rng, org, day, today, employers, lawyer, mediators)
 
 
 def _aid(n: int, rng: random.Random, org: UnionOrg, day: date, lawyer: Lawyer) -> None:
@@ -302,7 +333,8 @@ def _aid(n: int, rng: random.Random, org: UnionOrg, day: date, lawyer: Lawyer) -
 
 
 def _dispute(n: int, rng: random.Random, org: UnionOrg, day: date, today: date,
-             employers: list[Employer], lawyer: Lawyer) -> None:  # fmt: skip
+             employers: list[Employer], lawyer: Lawyer,
+             mediators: dict[str, Mediator]) -> None:  # fmt: skip
     dispute_type, subtype, claim, plan = PLANS[n % len(PLANS)]
     employer = employers[n % len(employers)] if employers else None
     workers = rng.choice([1, 1, 1, 2, 3, 5, 12, 30]) if dispute_type == "rights" else 40
@@ -327,9 +359,14 @@ def _dispute(n: int, rng: random.Random, org: UnionOrg, day: date, today: date,
     step_day = min(day + timedelta(days=3), today)
 
     def step(path: str, outcome: str, offset: int = 0) -> None:
+        mediator = _mediator_for(case.org, mediators) if path == ResolutionPath.MEDIATION else None
+        if mediator is not None:  # through the service: the same branch and kind checks
+            services.dispute_mediation_assign(
+                user=None, case=case, mediator=mediator, place=mediator.place
+            )
         services.dispute_step_add(
             user=None, case=case, path=path, on=min(step_day + timedelta(days=offset), today),
-            outcome=outcome, who=lawyer.name,
+            outcome=outcome, who=mediator.name if mediator else lawyer.name,
         )  # fmt: skip
 
     def close(outcome: str, **amounts: Any) -> None:

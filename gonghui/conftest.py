@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.utils import translation
 
 from gonghui.accounts.models import Role, User
@@ -13,6 +14,14 @@ from gonghui.accounts.services import user_create_or_update
 from gonghui.orgs.models import Employer, OrgKind, UnionOrg
 from gonghui.orgs.tests.factories import EmployerFactory, UnionOrgFactory
 from gonghui.testing import PASSWORD
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Cheap password hashing, same algorithm and format (see the hasher). Through
+    # override_settings, so the cached hashers are reset.
+    override_settings(
+        PASSWORD_HASHERS=["gonghui.testing.OneIterationPBKDF2PasswordHasher"]
+    ).enable()
 
 
 @pytest.fixture(autouse=True)

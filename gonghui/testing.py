@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -17,6 +18,17 @@ from gonghui.accounts.models import User
 from gonghui.accounts.services import api_token_create
 
 PASSWORD = "correct-horse-battery-9"
+
+
+class OneIterationPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """The tests' password hasher (gonghui/conftest.py): production's PBKDF2-SHA256, stored in
+    the same form, at one iteration instead of a million (0.3 s of CPU per password set or
+    checked, and the suite sets and checks thousands). Any process verifies these hashes: the
+    iteration count is part of each one."""
+
+    iterations = 1
+
+
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, hex
 
 

@@ -24,7 +24,7 @@ Two ways in, both fed with the rows `importing.ChunkValidator` formatted:
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.members.importing import PROBE_COLUMNS, STAGE_COLUMNS
@@ -87,9 +87,13 @@ class Staging:
     def create(self) -> None:
         if self.postgres:
             # A million probes make a TEMP table of ~150 MB, which the default 8 MB of local
-            # buffers would page through on every pass (takes effect in a session that has not
-            # used temporary tables yet, as the import's fresh connection).
-            self._exec("SET temp_buffers = '256MB'")
+            # buffers would page through on every pass. Only a session that has not used
+            # temporary tables yet may change it (the import's fresh connection usually).
+            try:
+                with transaction.atomic():
+                    self._exec("SET temp_buffers = '256MB'")
+            except DataError:
+                pass
         self.drop()
         if not self.postgres:
             # Every member row goes into eight B-trees of random keys: with SQLite's default

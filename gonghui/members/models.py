@@ -83,13 +83,22 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         # Every index costs each imported row; these are the lookups the registry serves.
         # Equality-only keys are declared here, not with unique=/db_index=, which on PostgreSQL
-        # would add a second "_like" pattern index apiece.
+        # would add a second "_like" pattern index apiece. The blind indexes are random hex
+        # keys, only ever compared for equality: pattern ops compare them byte by byte, which
+        # builds their indexes (a bulk load's longest step) twice as fast as the collation's
+        # comparison would.
         constraints = [
-            models.UniqueConstraint(fields=["id_number_index"], name="member_id_number_unique")
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                name="member_id_number_unique",
+                opclasses=["varchar_pattern_ops"],
+            )
         ]
         indexes = [
             models.Index(fields=["org", "status"], name="member_org_status"),
-            models.Index(fields=["phone_index"], name="member_phone"),
+            models.Index(
+                fields=["phone_index"], name="member_phone", opclasses=["varchar_pattern_ops"]
+            ),
             _prefix_index("name", "member_name_prefix"),
             _prefix_index("name_pinyin", "member_pinyin_prefix"),
             _prefix_index("name_initials", "member_initials_prefix"),

@@ -23,8 +23,11 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
-@lru_cache(maxsize=65536)
-def _char(ch: str) -> str:
+# character → its reading, "" for one without (punctuation, a letter pypinyin cannot read)
+_readings: dict[str, str] = {}
+
+
+def _reading(ch: str) -> str:
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
     reading = lazy_pinyin(ch)[0]
@@ -41,6 +44,12 @@ def name_keys(name: str) -> tuple[str, str]:
             syllables.append(SURNAME_READINGS[surname])
             rest = name[len(surname) :]
             break
-    syllables.extend(_char(ch) for ch in rest)
-    syllables = [s for s in syllables if s]
-    return "".join(syllables), "".join(s[0] for s in syllables)
+    # A plain loop over a dict: an import meets a new name every few rows.
+    readings = _readings
+    for ch in rest:
+        reading = readings.get(ch)
+        if reading is None:
+            reading = readings[ch] = _reading(ch)
+        if reading:
+            syllables.append(reading)
+    return "".join(syllables), "".join([s[0] for s in syllables])

@@ -37,6 +37,11 @@ _TYPES = {"key": "bigint", "birth_date": "date", "joined_on": "date", "employer_
 # Member columns, in staging order; the bulk load writes the key into the id.
 _MEMBER_COLUMNS = ", ".join(("id", *STAGE_COLUMNS[1:]))
 SQLITE_CACHE_KIB = 65536  # the page cache of the importing connection, 64 MB
+# The stage's member rows seen as probes (classify of a one-pass import).
+_STAGE_AS_PROBE = (
+    f"(SELECT key, id_number_index AS idx, name, phone_index, employer_id, org_id, joined_on, "
+    f"id_number_masked AS masked FROM {STAGE})"
+)
 # What `classify` says of a row that is not unchanged.
 REPEAT, NEW, TRANSFER, CHANGE = "r", "n", "t", "c"
 
@@ -115,14 +120,17 @@ class Staging:
         """Append a chunk's probes (first pass)."""
         self._append(PROBE, PROBE_COLUMNS, lines, rows)
 
-    def classify(self, *, skip_unchanged: bool = True) -> list[tuple[int, int, str, str]]:
+    def classify(
+        self, *, skip_unchanged: bool = True, staged: bool = False
+    ) -> list[tuple[int, int, str, str]]:
         """Compare every probe with the registry and the file's earlier rows, in one query:
         (row, first row of its ID number, masked ID number, REPEAT/NEW/TRANSFER/CHANGE) of each
         row that is not unchanged, in row order. A row is unchanged when the merge would change
         nothing: empty cells never erase, so they never differ either. Without
         `skip_unchanged` every row that is neither a repeat nor a transfer is a CHANGE (the
-        reference the tests compare with)."""
-        m, d, p = self.members, self.distinct, PROBE
+        reference the tests compare with). `staged`: compare the stage's member rows instead of
+        probes (a one-pass import, see `stage`)."""
+        m, d, p = self.members, self.distinct, _STAGE_AS_PROBE if staged else PROBE
         if self.postgres:
             # A hash join of a million probes wants more than the default 4 MB of memory. (The
             # TEMP table is not analysed: its size alone steers the planner to hash joins.)
@@ -151,10 +159,42 @@ class Staging:
     ) -> None:
         """Replace the stage with these member rows (inside the chunk's transaction)."""
         self._exec(f"TRUNCATE {STAGE}" if self.postgres else f"DELETE FROM {STAGE}")
-        self._append(STAGE, STAGE_COLUMNS, lines, rows)
+        self.stage(lines=lines, rows=rows)
         if self.postgres and lines:
             # Without statistics the planner would hash-join the stage against the registry.
             self._exec(f"ANALYZE {STAGE}")
+
+    def stage(
+        self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Append member rows to the stage (a one-pass import stages the whole file)."""
+        self._append(STAGE, STAGE_COLUMNS, lines, rows)
+
+    def discard(self, keys: list[int]) -> None:
+        """Take these rows out of the stage (the refused ones of a one-pass import)."""
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ", ".join(["%s"] * len(part))
+            self._exec(f"DELETE FROM {STAGE} WHERE key IN ({marks})", part)
+
+    def indexes_off(self) -> list[str]:
+        """SQLite: drop the registry's secondary indexes — all but the ID number's, which the
+        merge looks members up by — and return the statements that build them again. Building
+        an index over the whole registry at once beats inserting a file larger than the
+        registry into it row by row; DDL is transactional, so a killed import restores them."""
+        restore = []
+        for name, sql in self._rows(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND instr(sql, 'UNIQUE') = 0",
+            [self.members],
+        ):
+            self._exec(f'DROP INDEX "{name}"')
+            restore.append(sql)
+        return restore
+
+    def indexes_on(self, restore: list[str]) -> None:
+        for sql in restore:
+            self._exec(sql)
 
     def merge(self) -> tuple[int, int]:
         """Insert new members and update changed ones; returns (created, updated).

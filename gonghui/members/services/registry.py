@@ -43,6 +43,9 @@ Progress = Callable[[int], None]
 # Staging.classify). Off, every accepted row goes through the merge: the reference the tests
 # compare with.
 SKIP_UNCHANGED = True
+# More than any member row of a CSV or XLSX file takes (~80 and ~60 bytes): the size of a file
+# divided by this is at most the number of its rows.
+BYTES_PER_ROW = 100
 
 
 def member_import(
@@ -70,6 +73,7 @@ def member_import(
         scope_org=scope_org,
         progress=progress,
         bulk_load=large,
+        expected_rows=path.stat().st_size // BYTES_PER_ROW,
         workers=settings.MEMBER_IMPORT_WORKERS if large else 0,
     )
     report_path = report_path or default_report_path(path)
@@ -101,11 +105,13 @@ def member_import_records(
     delimiter: str = ",",
     progress: Progress | None = None,
     bulk_load: bool = False,
+    expected_rows: int = 0,
     workers: int = 0,
 ) -> ImportResult:
     """The import over chunks of a file's (or the demo generator's) rows: lists of (row number,
     cells) or CSV TextChunks, with `fields` giving each field's cell position. `chunks()` gives
-    them from the start each time it is called: a staged import reads them twice."""
+    them from the start each time it is called: a staged import reads them twice.
+    `expected_rows`: at most how many rows the file holds, for choosing the way in."""
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
@@ -133,11 +139,21 @@ def member_import_records(
             with ValidatorPool(validator, workers=workers) as pool:
                 _bulk(staging, result, pool.validated(chunks()), base=base, progress=progress)
         else:
+            # On SQLite a large file that would more than double the registry is mostly new
+            # members: read once, staged whole, merged in one transaction (see _one_pass).
+            one_pass = (
+                bulk_load
+                and not staging.postgres
+                and expected_rows > 2 * Member.objects.order_by().count()
+            )
             # The pool first: forking its workers closes the connection, with its TEMP tables.
             with ValidatorPool(ChunkValidator(context), workers=workers) as pool:
                 staging.create()
                 try:
-                    _staged(staging, result, chunks, pool=pool, progress=progress)
+                    if one_pass:
+                        _one_pass(staging, result, chunks(), pool=pool, progress=progress)
+                    else:
+                        _staged(staging, result, chunks, pool=pool, progress=progress)
                 finally:
                     staging.drop()
     result.errors.sort(key=lambda e: e.row)
@@ -196,14 +212,7 @@ def _staged(
         accepted += chunk.accepted
     with transaction.atomic():
         verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED)
-    wanted = array("q")  # row numbers of the new and changed rows, ascending
-    for row, first, masked, verdict in verdicts:
-        if verdict == REPEAT:
-            result.reject(RowError(row, "id_number", masked, _repeated(first)))
-        elif verdict == TRANSFER:
-            result.reject(RowError(row, "id_number", masked, _transfer()))
-        else:
-            wanted.append(row)
+    wanted, _refused = _verdicts(result, verdicts)
     result.unchanged = accepted - len(verdicts)
     if not wanted:
         return
@@ -223,6 +232,54 @@ def _staged(
         result.unchanged += chunk.accepted - created - updated
         for error in chunk.errors:
             result.reject(error)
+
+
+def _one_pass(
+    staging: Staging,
+    result: ImportResult,
+    chunks: Iterable[Chunk],
+    *,
+    pool: ValidatorPool,
+    progress: Progress | None,
+) -> None:
+    """SQLite, a file larger than the registry: every accepted row is formatted as a member
+    (most are new, so a first pass of probes would only be read again) and staged; the same
+    comparison as the staged import's, over the stage; then one transaction takes the refused
+    rows out, drops the registry's secondary indexes, merges and builds them again. The
+    registry is locked for writing only during that last step; a killed import writes nothing.
+    """
+    accepted = 0
+    for chunk in pool.validated(chunks):
+        staging.stage(lines=chunk.lines, rows=chunk.rows)
+        _count(result, chunk, progress)
+        accepted += chunk.accepted
+    verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED, staged=True)
+    _wanted, refused = _verdicts(result, verdicts)
+    with transaction.atomic():
+        staging.discard(refused)
+        restore = staging.indexes_off()
+        result.created, result.updated = staging.merge()
+        staging.indexes_on(restore)
+    result.unchanged = accepted - len(refused) - result.created - result.updated
+
+
+def _verdicts(
+    result: ImportResult, verdicts: list[tuple[int, int, str, str]]
+) -> tuple["array[int]", list[int]]:
+    """Reject the repeated rows and transfer candidates of `Staging.classify`'s verdicts;
+    returns the row numbers of the new and changed rows (ascending) and of the rejected ones."""
+    wanted = array("q")
+    refused = []
+    for row, first, masked, verdict in verdicts:
+        if verdict == REPEAT:
+            result.reject(RowError(row, "id_number", masked, _repeated(first)))
+            refused.append(row)
+        elif verdict == TRANSFER:
+            result.reject(RowError(row, "id_number", masked, _transfer()))
+            refused.append(row)
+        else:
+            wanted.append(row)
+    return wanted, refused
 
 
 def _count(result: ImportResult, chunk: ChunkResult, progress: Progress | None) -> None:

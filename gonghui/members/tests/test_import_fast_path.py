@@ -3,8 +3,10 @@ them again (`Staging.classify`). The outcome must be exactly that of staging eve
 letting the SQL merge decide: same counts, same errors, same registry."""
 
 from datetime import date
+from unittest import mock
 
-from django.db import transaction
+import pytest
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +48,7 @@ registered = st.dictionaries(
 )
 
 
-def _import(city, state, rows, chunk_size, *, skip_unchanged):
+def _import(city, state, rows, chunk_size, *, skip_unchanged, one_pass=False):
     point = transaction.savepoint()
     try:
         for seq, (name, phone, employed, union, joined) in state.items():
@@ -73,9 +75,19 @@ def _import(city, state, rows, chunk_size, *, skip_unchanged):
             for number, (seq, name, phone, employed, union, joined) in enumerate(rows, start=2)
         ]
         registry.SKIP_UNCHANGED = skip_unchanged
-        result = member_import_records(
-            chunks=lambda: row_chunks(raw, chunk_size), fields=FIELDS, scope_org=city.district
-        )
+        # A one-pass import is what a large file larger than the registry gets on SQLite.
+        way = {"bulk_load": True, "expected_rows": 10**9} if one_pass else {}
+        with (
+            mock.patch.object(registry, "_staged", side_effect=AssertionError("not one pass"))
+            if one_pass
+            else mock.MagicMock()
+        ):
+            result = member_import_records(
+                chunks=lambda: row_chunks(raw, chunk_size),
+                fields=FIELDS,
+                scope_org=city.district,
+                **way,
+            )
         members = sorted(
             (m.id_number_index, m.name, m.name_pinyin, m.phone_index, m.phone_masked,
              pii.decrypt(m.phone) if m.phone else "", m.employer_id, m.org_id, m.joined_on)
@@ -96,6 +108,44 @@ def test_skipping_unchanged_rows_ends_exactly_as_merging_every_row(city, state, 
     fast = _import(city, state, rows, chunk_size, skip_unchanged=True)
     full = _import(city, state, rows, chunk_size, skip_unchanged=False)
     assert fast == full
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="one-pass imports are SQLite's")
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(state=registered, rows=file_rows, chunk_size=st.sampled_from((1, 3, 100)))
+def test_a_one_pass_import_ends_exactly_as_a_two_pass_one(city, state, rows, chunk_size):
+    one = _import(city, state, rows, chunk_size, skip_unchanged=True, one_pass=True)
+    two = _import(city, state, rows, chunk_size, skip_unchanged=True)
+    assert one == two
+
+
+def _registry_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s",
+            [Member._meta.db_table],
+        )
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="one-pass imports are SQLite's")
+def test_a_one_pass_import_builds_the_registry_indexes_again(city):
+    MemberFactory(id_number=make_id_number(900), org=city.community)
+    before = _registry_indexes()
+    raw = [(2, ["赵六", make_id_number(901), "", "", "110101001001", ""])]
+    with mock.patch.object(registry, "_staged", side_effect=AssertionError("not one pass")):
+        result = member_import_records(
+            chunks=lambda: row_chunks(raw, 100),
+            fields=FIELDS,
+            scope_org=city.district,
+            bulk_load=True,
+            expected_rows=10**9,
+        )
+    assert result.created == 1
+    assert _registry_indexes() == before
+    assert Member.objects.filter(name="赵六").exists()  # found through the name index again
 
 
 def test_a_reimport_of_unchanged_rows_counts_them_unchanged_and_writes_nothing(city):

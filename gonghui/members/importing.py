@@ -98,9 +98,10 @@ class _Reject(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
-# A validated row between `check` and `finish`: (row, USCC, employer name, union id or None,
-# the formatted row before the employer, the formatted row after the union).
-Checked = tuple[int, str, str, int | None, Any, Any]
+# Validated rows between `check` and `finish`, grouped by what `finish` looks up: (USCC, employer
+# name, union id or None) → [(row, the formatted row before the employer, after the union)].
+Link = tuple[str, str, int | None]
+Checked = dict[Link, list[tuple[int, Any, Any]]]
 # A validated row's values: name, ID number, phone, USCC, employer name, union id, ISO join date.
 Valid = tuple[str, str, str, str, str, int | None, str | None]
 # An accepted row on its way to `_probe` or `_member`: row number, name, ID number, its index,
@@ -116,7 +117,7 @@ class ChunkResult:
     accepted: int = 0
     lines: list[str] = field(default_factory=list)  # PostgreSQL: accepted rows, COPY text lines
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
-    checked: list[Checked] = field(default_factory=list)
+    checked: Checked = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -158,6 +159,7 @@ class ChunkValidator:
         # Employers found so far by `finish` (importing process only): USCC or name → link.
         self._by_uscc: dict[str, EmployerLink | None] = {}
         self._by_name: dict[str, EmployerLink | None] = {}
+        self._links: dict[Link, Any] = {}  # see finish
         self._constants = ("active", "import")
         self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
 
@@ -320,7 +322,11 @@ class ChunkValidator:
             phone_index = index_phone(phone) if phone else ""
             accepted = (number, name, id_number, id_index, masked, phone, phone_index, joined)
             head, tail = form(accepted)
-            checked.append((number, uscc, employer_name, org_id, head, tail))
+            link = (uscc, employer_name, org_id)
+            group = checked.get(link)
+            if group is None:
+                group = checked[link] = []
+            group.append((number, head, tail))
         return result
 
     def _probe(self, row: Accepted) -> tuple[Any, Any]:
@@ -361,29 +367,39 @@ class ChunkValidator:
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Find the employers (one query on the importing connection) and fill in the employer
-        and union of each accepted row; rows whose employer is unknown are rejected."""
+        and union of each accepted row; rows whose employer is unknown are rejected. Each
+        (USCC, employer name, union) group's outcome — the text between its rows' heads and
+        tails, or their error — is worked out once per import. (Rows come out grouped so, not
+        in file order: nothing downstream depends on that order.)"""
+        self._find_employers(result.checked)
         lines: list[str] = []
         rows: list[tuple[Any, ...]] = []
+        errors = result.errors
+        links, link = self._links, self._link
         copy_text = self.context.copy_text
-        for employer, org, head, tail in self._resolve_employers(result.checked, result.errors):
-            if copy_text:
-                lines.append(f"{head}{_NULL if employer is None else employer}\t{org}{tail}")
+        for key, group in result.checked.items():
+            middle = links.get(key)
+            if middle is None:
+                middle = links[key] = link(*key)
+            if type(middle) is _Reject:
+                errors.extend(
+                    RowError(n, middle.column, middle.value, middle.reason) for n, *_ in group
+                )
+            elif copy_text:
+                lines.extend([head + middle + tail for _n, head, tail in group])
             else:
-                rows.append((*head, employer, org, *tail))
-        result.checked = []
+                rows.extend([(*head, *middle, *tail) for _n, head, tail in group])
+        result.checked = {}
         result.accepted = len(lines) + len(rows)
         result.lines, result.rows = lines, rows
         return result
 
-    def _resolve_employers(
-        self, rows: list[Checked], errors: list[RowError]
-    ) -> Iterator[tuple[int | None, int, Any, Any]]:
-        """(employer id, union id, head, tail) of each row whose employer is found (by USCC, or
-        by a unique exact name in scope) or not needed. A row that named no union joins the
-        employer's union, else its community union, else the importing union."""
+    def _find_employers(self, links: Collection[Link]) -> None:
+        """Look up the employers of these links not met before: by USCC, or by a unique exact
+        name in scope."""
         by_uscc, by_name = self._by_uscc, self._by_name
-        usccs = {row[1] for row in rows if row[1] and row[1] not in by_uscc}
-        names = {row[2] for row in rows if not row[1] and row[2] and row[2] not in by_name}
+        usccs = {uscc for uscc, _name, _org in links if uscc and uscc not in by_uscc}
+        names = {name for uscc, name, _org in links if not uscc and name and name not in by_name}
         for uscc in usccs:
             by_uscc[uscc] = None
         for name in names:
@@ -395,34 +411,33 @@ class ChunkValidator:
             else:  # a name shared by two employers in scope identifies neither
                 by_name[key] = None if key in named else (link[0], link[1], link[2])
                 named.add(key)
-        default_org = self.context.default_org
-        for row_no, uscc, employer_name, org, head, tail in rows:
-            employer = None
-            if uscc or employer_name:
-                employer = by_uscc.get(uscc) if uscc else by_name.get(employer_name)
-                if employer is None:
-                    errors.append(
-                        RowError(
-                            row_no,
-                            "employer_uscc" if uscc else "employer_name",
-                            uscc or employer_name,
-                            _("No employer with this credit code or exact name in your scope."),
-                        )
-                    )
-                    continue
+
+    def _link(self, uscc: str, employer_name: str, org: int | None) -> Any:
+        """What goes between a row's head and tail — "employer\torg" in COPY text, the pair as a
+        tuple otherwise — or the _Reject of a row whose employer is unknown. A row that named
+        no union joins the employer's union, else its community union, else the importing
+        union."""
+        employer = None
+        if uscc or employer_name:
+            employer = self._by_uscc.get(uscc) if uscc else self._by_name.get(employer_name)
+            if employer is None:
+                return _Reject(
+                    "employer_uscc" if uscc else "employer_name",
+                    uscc or employer_name,
+                    _("No employer with this credit code or exact name in your scope."),
+                )
+        if org is None:
+            org = (employer and (employer[1] or employer[2])) or self.context.default_org
             if org is None:
-                org = (employer and (employer[1] or employer[2])) or default_org
-                if org is None:
-                    errors.append(
-                        RowError(
-                            row_no,
-                            "org_code",
-                            "",
-                            _("No union given, and the employer has none: fill in the union code."),
-                        )
-                    )
-                    continue
-            yield employer[0] if employer else None, org, head, tail
+                return _Reject(
+                    "org_code",
+                    "",
+                    _("No union given, and the employer has none: fill in the union code."),
+                )
+        employer_id = employer[0] if employer else None
+        if not self.context.copy_text:
+            return (employer_id, org)
+        return f"{_NULL if employer_id is None else employer_id}\t{org}"
 
 
 def _employers(scope_path: str, usccs: set[str], names: set[str]) -> Iterator[tuple[Any, ...]]:

@@ -291,8 +291,14 @@ class Staging:
             f"SELECT setval(pg_get_serial_sequence('{m}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {m}))"
         )
-        self._exec(f"ANALYZE {m}")
         return repeats
+
+    def bulk_analyze(self) -> None:
+        """Statistics for the planner, after the load has committed: a committed row's first
+        reader marks it known-committed (hint bits) and so writes its page again. ANALYZE
+        reads most pages of the table anyway; after the commit it marks them in passing,
+        instead of the next import's comparison or the first searches doing it."""
+        self._exec(f"ANALYZE {self.members}")
 
     def _remove_repeats(self, base: int) -> list[tuple[int, int, str]]:
         m = self.members

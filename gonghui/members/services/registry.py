@@ -192,6 +192,7 @@ def _bulk(
         for row, earlier, masked in staging.bulk_finish(base, restore):
             result.created -= 1
             result.reject(RowError(row, "id_number", masked, _repeated(earlier)))
+    staging.bulk_analyze()
 
 
 def _staged(

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,38 @@ class TextChunk:
     records: int
 
 
+@dataclass(frozen=True)
+class SheetChunk:
+    """Rows `first` to `last` (spreadsheet row numbers) of a spreadsheet's data, to be read by
+    the process that validates them (`SheetRows`)."""
+
+    first: int
+    last: int
+
+
+class SheetRows:
+    """Reads a spreadsheet's SheetChunks as (row number, cells) of its non-blank rows. Each
+    process reading chunks keeps one: met in ascending order, as a pool hands them out, the
+    chunks of the whole sheet cost one walk over its rows, skipping the others' in C."""
+
+    def __init__(self, sheet: Any) -> None:
+        self._sheet = sheet
+        self._rows: Iterator[list[Any]] | None = None
+        self._next = 1  # the row number self._rows yields next
+
+    def __call__(self, chunk: SheetChunk) -> list[tuple[int, list[str]]]:
+        if self._rows is None or chunk.first < self._next:  # from the top (again)
+            self._rows, self._next = iter(self._sheet.iter_rows()), 1
+        wanted = islice(self._rows, chunk.first - self._next, chunk.last - self._next + 1)
+        self._next = chunk.last + 1
+        rows = []
+        for number, row in enumerate(wanted, start=chunk.first):
+            cells = _sheet_cells(row)
+            if not _is_blank(cells):
+                rows.append((number, cells))
+        return rows
+
+
 class Table:
     def __init__(
         self,
@@ -138,6 +171,7 @@ class Table:
         header_row: int,
         records: Callable[[], Iterator[list[str]]],
         csv_dialect: CsvDialect | None = None,
+        sheet: Any = None,
     ) -> None:
         self.path = path
         self.headers = headers
@@ -146,6 +180,20 @@ class Table:
         self._header_row = header_row
         self._records = records  # fresh iterator over every record from row 1, blanks included
         self._width = max(fields.values(), default=-1) + 1
+        self._sheet = sheet  # a spreadsheet's calamine sheet
+
+    def sheet_chunks(self, size: int) -> Iterator[SheetChunk]:
+        """Spreadsheets only: the data rows in chunks of `size` rows (blank ones included), to
+        be read with `sheet_rows()` where they are validated."""
+        assert self._sheet is not None, "sheet_chunks() reads spreadsheets only"
+        end = self._sheet.end
+        last_row = end[0] + 1 if end else 0
+        for first in range(self._header_row + 1, last_row + 1, size):
+            yield SheetChunk(first, min(first + size - 1, last_row))
+
+    def sheet_rows(self) -> SheetRows:
+        assert self._sheet is not None, "sheet_rows() reads spreadsheets only"
+        return SheetRows(self._sheet)
 
     def raw_rows(self) -> Iterator[tuple[int, list[str]]]:
         """Yield (row_number, original cells as strings) for each non-blank data row."""
@@ -325,7 +373,7 @@ def _is_parser_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _sheet_records(path: Path) -> Callable[[], Iterator[list[str]]]:
+def _sheet(path: Path) -> Any:
     try:
         with path.open("rb") as f:
             workbook = python_calamine.CalamineWorkbook.from_filelike(f)
@@ -335,7 +383,10 @@ def _sheet_records(path: Path) -> Callable[[], Iterator[list[str]]]:
         if not _is_parser_failure(exc):
             raise
         raise FileUnreadable(_("The file is not a readable spreadsheet.")) from None
+    return sheet
 
+
+def _sheet_records(sheet: Any) -> Callable[[], Iterator[list[str]]]:
     def records() -> Iterator[list[str]]:
         # iter_rows yields one list per sheet row from row 1, padding rows above the data with
         # empty cells, so enumerating it gives spreadsheet row numbers.
@@ -355,9 +406,10 @@ def open_table(path: Path | str, columns: Sequence[Column]) -> Table:
         raise FileUnreadable(_("The file is empty."))
 
     spreadsheet = head.startswith(_SPREADSHEET_MAGIC)
-    dialect = None
+    dialect = sheet = None
     if spreadsheet:
-        records = _sheet_records(path)
+        sheet = _sheet(path)
+        records = _sheet_records(sheet)
     else:
         dialect = _csv_dialect(path)
         records = _csv_records(path, dialect)
@@ -394,7 +446,7 @@ def open_table(path: Path | str, columns: Sequence[Column]) -> Table:
         raise FileUnreadable(
             format_lazy(_("Missing required columns: {columns}"), columns=", ".join(missing))
         )
-    return Table(path, headers, fields, header_row, records, dialect)
+    return Table(path, headers, fields, header_row, records, dialect, sheet)
 
 
 _SEPARATED_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)

@@ -7,13 +7,17 @@ Django is set up, so everything it receives is plain data and the models come af
 import gc
 from typing import Any
 
+from gonghui.core.tabular import SheetChunk  # no Django models: safe before setup()
+
 _validator: Any = None
+_sheet: Any = None  # a forked worker's SheetRows (see gonghui.core.tabular)
 
 
-def start(context: dict[str, Any], language: str) -> None:
+def start(context: dict[str, Any], language: str, sheet: Any = None) -> None:
     """Process initialiser: Django (settings, translations; no database), the importing
-    process's language, one validator for the whole import."""
-    global _validator
+    process's language, one validator for the whole import, the spreadsheet if forked."""
+    global _validator, _sheet
+    _sheet = sheet
     import django
     from django.apps import apps
 
@@ -32,6 +36,8 @@ def start(context: dict[str, Any], language: str) -> None:
 
 
 def check(chunk: Any, probe: bool, wanted: Any) -> Any:
-    """ChunkValidator.check of a list of rows or a TextChunk."""
+    """ChunkValidator.check of a list of rows, a TextChunk or a SheetChunk."""
     assert _validator is not None, "worker not initialised"
+    if _sheet is not None and isinstance(chunk, SheetChunk):
+        chunk = _sheet(chunk)
     return _validator.check(chunk, probe=probe, wanted=wanted)

@@ -292,7 +292,9 @@ class ChunkValidator:
             quoted = '"' in text
             spaces = None if not quoted and _is_clean(text, _SPACE_IN_TEXT) else _SPACE_IN_CELLS
         else:
-            rows, records, spaces = list(chunk), 0, _SPACE_IN_CELLS
+            rows, records = list(chunk), 0
+            cells_text = "".join(["".join(cells) for _number, cells in rows])
+            spaces = None if _is_clean(cells_text, _SPACE_IN_CELLS) else _SPACE_IN_CELLS
         result = ChunkResult(count=len(rows), records=records)
         errors, checked = result.errors, result.checked
         first: dict[str, int] = {}

@@ -27,12 +27,12 @@ from typing import Any
 from django.db import connection, connections
 from django.utils import translation
 
-from gonghui.core.tabular import TextChunk
+from gonghui.core.tabular import SheetChunk, SheetRows, TextChunk
 from gonghui.members import import_worker
 from gonghui.members.importing import ChunkResult, ChunkValidator
 
 RawRow = tuple[int, list[str]]
-Chunk = list[RawRow] | TextChunk
+Chunk = list[RawRow] | TextChunk | SheetChunk
 
 
 def row_chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -45,24 +45,33 @@ Wanted = Callable[[Chunk], Collection[int] | None]
 
 
 class ValidatorPool:
-    """Validates chunks with `validator` (its copies in `workers` processes, or one thread)."""
+    """Validates chunks with `validator` (its copies in `workers` processes, or one thread).
+    A spreadsheet's SheetChunks are read with `sheet` where they are validated: in the thread,
+    in a forked worker (which inherits the parsed sheet) or, for a spawned one, in the
+    importing process, which sends it the rows."""
 
-    def __init__(self, validator: ChunkValidator, *, workers: int) -> None:
+    def __init__(
+        self, validator: ChunkValidator, *, workers: int, sheet: SheetRows | None = None
+    ) -> None:
         self.validator = validator
         self.workers = workers
         self.language = translation.get_language() or "zh-hans"
+        self.sheet = sheet  # reads SheetChunks in this process, unless forked workers do
         self.executor: Executor
         if workers > 0:
+            forked_sheet = None
             method = "spawn"
             if "fork" in get_all_start_methods() and not connection.in_atomic_block:
                 connections.close_all()  # reopened on the next query; no child inherits one
                 gc.collect()
                 method = "fork"
+                forked_sheet, self.sheet = sheet, None
             self.executor = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=get_context(method),
                 initializer=import_worker.start,
-                initargs=(dataclasses.asdict(validator.context), self.language),
+                # A forked worker's arguments are inherited, not pickled: the sheet too.
+                initargs=(dataclasses.asdict(validator.context), self.language, forked_sheet),
             )
         else:
             # psycopg and sqlite3 release the GIL while the database works, so even one thread
@@ -81,6 +90,9 @@ class ValidatorPool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     def _check(self, chunk: Chunk, probe: bool, rows: Collection[int] | None) -> ChunkResult:
+        if isinstance(chunk, SheetChunk):
+            assert self.sheet is not None, "a SheetChunk needs the sheet"
+            chunk = self.sheet(chunk)
         with translation.override(self.language):  # the thread starts in the default language
             return self.validator.check(chunk, probe=probe, wanted=rows)
 
@@ -93,7 +105,10 @@ class ValidatorPool:
         check = import_worker.check if self.workers > 0 else self._check
 
         def submit(chunk: Chunk) -> Future[ChunkResult]:
-            return self.executor.submit(check, chunk, probe, wanted(chunk) if wanted else None)
+            rows = wanted(chunk) if wanted else None
+            if self.workers > 0 and self.sheet is not None and isinstance(chunk, SheetChunk):
+                chunk = self.sheet(chunk)  # a spawned worker has no sheet
+            return self.executor.submit(check, chunk, probe, rows)
 
         iterator = iter(chunks)
         pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
@@ -127,6 +142,8 @@ def row_span(chunk: Chunk) -> tuple[int, int]:
     records than its splitter counted, never more than its lines)."""
     if isinstance(chunk, TextChunk):
         return chunk.first, chunk.first + chunk.text.count("\n")
+    if isinstance(chunk, SheetChunk):
+        return chunk.first, chunk.last
     return (chunk[0][0], chunk[-1][0]) if chunk else (0, -1)
 
 

@@ -23,7 +23,7 @@ from gonghui.core import pii
 from gonghui.core.audit import audit_record
 from gonghui.core.importing import ImportResult, default_report_path
 from gonghui.core.models import AuditAction
-from gonghui.core.tabular import RowError, open_table, write_error_report
+from gonghui.core.tabular import RowError, SheetRows, open_table, write_error_report
 from gonghui.core.validators import id_number_birth_date, id_number_gender
 from gonghui.members.importing import (
     MEMBER_COLUMNS,
@@ -34,7 +34,7 @@ from gonghui.members.importing import (
 )
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
-from gonghui.members.pool import Chunk, ValidatorPool, row_chunks, row_span
+from gonghui.members.pool import Chunk, ValidatorPool, row_span
 from gonghui.members.staging import REPEAT, TRANSFER, Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
@@ -65,9 +65,8 @@ def member_import(
     large = path.stat().st_size >= settings.MEMBER_BULK_LOAD_BYTES
     size = settings.MEMBER_IMPORT_CHUNK
     result = member_import_records(
-        chunks=lambda: (
-            table.text_chunks(size) if table.csv_dialect else row_chunks(table.raw_rows(), size)
-        ),
+        chunks=lambda: table.text_chunks(size) if table.csv_dialect else table.sheet_chunks(size),
+        sheet=None if table.csv_dialect else table.sheet_rows(),
         fields=table.fields,
         delimiter=table.csv_dialect.delimiter if table.csv_dialect else ",",
         scope_org=scope_org,
@@ -107,11 +106,13 @@ def member_import_records(
     bulk_load: bool = False,
     expected_rows: int = 0,
     workers: int = 0,
+    sheet: SheetRows | None = None,
 ) -> ImportResult:
     """The import over chunks of a file's (or the demo generator's) rows: lists of (row number,
     cells) or CSV TextChunks, with `fields` giving each field's cell position. `chunks()` gives
     them from the start each time it is called: a staged import reads them twice.
-    `expected_rows`: at most how many rows the file holds, for choosing the way in."""
+    `expected_rows`: at most how many rows the file holds, for choosing the way in. `sheet`
+    reads a spreadsheet's SheetChunks."""
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
@@ -136,7 +137,7 @@ def member_import_records(
         if bulk_load and staging.postgres and not Member.objects.exists():
             base = staging.bulk_id_base()
             validator = ChunkValidator(dataclasses.replace(context, id_base=base))
-            with ValidatorPool(validator, workers=workers) as pool:
+            with ValidatorPool(validator, workers=workers, sheet=sheet) as pool:
                 _bulk(staging, result, pool.validated(chunks()), base=base, progress=progress)
         else:
             # On SQLite a large file that would more than double the registry is mostly new
@@ -147,7 +148,7 @@ def member_import_records(
                 and expected_rows > 2 * Member.objects.order_by().count()
             )
             # The pool first: forking its workers closes the connection, with its TEMP tables.
-            with ValidatorPool(ChunkValidator(context), workers=workers) as pool:
+            with ValidatorPool(ChunkValidator(context), workers=workers, sheet=sheet) as pool:
                 staging.create()
                 try:
                     if one_pass:

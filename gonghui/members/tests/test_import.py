@@ -266,6 +266,31 @@ def test_worker_processes_validate_and_find_employers_like_the_importing_process
     assert member.org_id == e.union_id or member.org_id == e.community_id
 
 
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_read_a_large_spreadsheet_themselves_with_its_row_numbers(
+    tmp_path, city, settings
+):
+    # Outside a transaction the workers are forked and read their chunks of the sheet.
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 2
+    settings.MEMBER_IMPORT_CHUNK = 50
+    path = tmp_path / "workers.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["姓名", "身份证号", "工会代码"])
+    for i in range(300):
+        sheet.write_row(i + 1, 0, [f"表格{i}", make_id_number(i + 600_000), "E00000001"])
+    sheet.write_row(120, 0, ["坏号码", _wrong_check(make_id_number(998)), "E00000001"])
+    sheet.write_row(302, 0, ["隔一行", make_id_number(600_500), "E00000001"])  # row 302 blank
+    book.close()
+    result = member_import(path=path, scope_org=city.district)
+    assert (result.rows, result.created, result.rejected) == (301, 300, 1)
+    assert [(e.row, e.column) for e in result.errors] == [(121, "id_number")]
+    assert Member.objects.filter(name="隔一行").exists()
+    again = member_import(path=path, scope_org=city.district)
+    assert (again.created, again.unchanged, again.rejected) == (0, 300, 1)
+
+
 def test_a_stray_quote_in_a_large_csv_does_not_shift_the_row_numbers(tmp_path, city, settings):
     settings.MEMBER_BULK_LOAD_BYTES = 0
     settings.MEMBER_IMPORT_WORKERS = 0

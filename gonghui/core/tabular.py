@@ -12,12 +12,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,15 @@ class TextChunk:
     records: int
 
 
+def _ramped(size: int) -> Iterator[int]:
+    """Chunk sizes: an eighth, a quarter and a half of `size` first, then `size` for ever. The
+    pipeline of a large import (validate in workers → write) only starts once the first chunk
+    is validated: a small one gets the database working sooner."""
+    for part in (8, 4, 2):
+        yield max(size // part, 1)
+    yield from itertools.repeat(size)
+
+
 @dataclass(frozen=True)
 class SheetChunk:
     """Rows `first` to `last` (spreadsheet row numbers) of a spreadsheet's data, to be read by
@@ -152,7 +161,7 @@ class SheetRows:
     def __call__(self, chunk: SheetChunk) -> list[tuple[int, list[str]]]:
         if self._rows is None or chunk.first < self._next:  # from the top (again)
             self._rows, self._next = iter(self._sheet.iter_rows()), 1
-        wanted = islice(self._rows, chunk.first - self._next, chunk.last - self._next + 1)
+        wanted = itertools.islice(self._rows, chunk.first - self._next, chunk.last - self._next + 1)
         self._next = chunk.last + 1
         rows = []
         for number, row in enumerate(wanted, start=chunk.first):
@@ -188,8 +197,12 @@ class Table:
         assert self._sheet is not None, "sheet_chunks() reads spreadsheets only"
         end = self._sheet.end
         last_row = end[0] + 1 if end else 0
-        for first in range(self._header_row + 1, last_row + 1, size):
-            yield SheetChunk(first, min(first + size - 1, last_row))
+        first = self._header_row + 1
+        for chunk_size in _ramped(size):
+            if first > last_row:
+                return
+            yield SheetChunk(first, min(first + chunk_size - 1, last_row))
+            first += chunk_size
 
     def sheet_rows(self) -> SheetRows:
         assert self._sheet is not None, "sheet_rows() reads spreadsheets only"
@@ -233,6 +246,8 @@ class Table:
         """
         assert self.csv_dialect is not None, "text_chunks() reads CSV files only"
         number, lines, first, inside, spanned = 0, [], self._header_row + 1, False, 0
+        sizes = _ramped(size)
+        size = next(sizes)
         with self.path.open(encoding=self.csv_dialect.encoding, newline="") as f:
             try:
                 for line in f:
@@ -249,7 +264,7 @@ class Table:
                     number += 1
                     if number - first + 1 >= size:
                         yield TextChunk(first, "".join(lines), number - first + 1)
-                        lines, first = [], number + 1
+                        lines, first, size = [], number + 1, next(sizes)
             except UnicodeDecodeError:
                 raise FileUnreadable(
                     format_lazy(

@@ -119,6 +119,7 @@ class ChunkResult:
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
     checked: Checked = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    finished: bool = False  # by `finish`, in the worker when it knows every employer
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ class ImportContext:
     copy_text: bool  # PostgreSQL COPY text, else tuples
     id_base: int = 0
     delimiter: str = ","  # of a CSV file's TextChunks
+    # Every employer in scope by USCC and by name (None for a name two share), when there are
+    # few enough to hand to the workers (see employers_in_scope): then they finish their rows
+    # themselves, with no employer left to look up.
+    employers: tuple[dict[str, EmployerLink | None], dict[str, EmployerLink | None]] | None = None
 
 
 class ChunkValidator:
@@ -159,6 +164,9 @@ class ChunkValidator:
         # Employers found so far by `finish` (importing process only): USCC or name → link.
         self._by_uscc: dict[str, EmployerLink | None] = {}
         self._by_name: dict[str, EmployerLink | None] = {}
+        self.knows_every_employer = context.employers is not None
+        if context.employers is not None:
+            self._by_uscc, self._by_name = context.employers
         self._links: dict[Link, Any] = {}  # see finish
         self._constants = ("active", "import")
         self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
@@ -394,11 +402,14 @@ class ChunkValidator:
         result.checked = {}
         result.accepted = len(lines) + len(rows)
         result.lines, result.rows = lines, rows
+        result.finished = True
         return result
 
     def _find_employers(self, links: Collection[Link]) -> None:
         """Look up the employers of these links not met before: by USCC, or by a unique exact
         name in scope."""
+        if self.knows_every_employer:
+            return
         by_uscc, by_name = self._by_uscc, self._by_name
         usccs = {uscc for uscc, _name, _org in links if uscc and uscc not in by_uscc}
         names = {name for uscc, name, _org in links if not uscc and name and name not in by_name}
@@ -440,6 +451,28 @@ class ChunkValidator:
         if not self.context.copy_text:
             return (employer_id, org)
         return f"{_NULL if employer_id is None else employer_id}\t{org}"
+
+
+# Up to this many employers in scope are handed to the workers whole (~300 bytes each in every
+# process); a larger scope has them looked up per chunk by the importing process.
+EMPLOYERS_HANDED_OVER = 100_000
+
+
+def employers_in_scope(
+    scope_path: str,
+) -> tuple[dict[str, EmployerLink | None], dict[str, EmployerLink | None]] | None:
+    """Every employer in scope by USCC and by exact name — a name two employers share finds
+    neither, as in `finish` — or None for a scope with more than EMPLOYERS_HANDED_OVER."""
+    in_scope = Employer.objects.filter(org__path__startswith=scope_path).order_by()
+    if in_scope.count() > EMPLOYERS_HANDED_OVER:
+        return None
+    by_uscc: dict[str, EmployerLink | None] = {}
+    by_name: dict[str, EmployerLink | None] = {}
+    for uscc, name, *link in in_scope.values_list("uscc", "name", "id", "union_id", "community_id"):
+        employer = (link[0], link[1], link[2])
+        by_uscc[uscc] = employer
+        by_name[name] = None if name in by_name else employer
+    return by_uscc, by_name
 
 
 def _employers(scope_path: str, usccs: set[str], names: set[str]) -> Iterator[tuple[Any, ...]]:

@@ -71,7 +71,7 @@ class ValidatorPool:
                 mp_context=get_context(method),
                 initializer=import_worker.start,
                 # A forked worker's arguments are inherited, not pickled: the sheet too.
-                initargs=(dataclasses.asdict(validator.context), self.language, forked_sheet),
+                initargs=(_fields(validator.context), self.language, forked_sheet),
             )
         else:
             # psycopg and sqlite3 release the GIL while the database works, so even one thread
@@ -131,7 +131,7 @@ class ValidatorPool:
                         queued_future.cancel()
                         renumbered = _shifted(queued, result.records - chunk.records)
                         pending[index] = (renumbered, submit(renumbered))
-                yield self.validator.finish(result)
+                yield result if result.finished else self.validator.finish(result)
         finally:
             for _chunk, future in pending:  # an abandoned pass leaves nothing queued behind
                 future.cancel()
@@ -145,6 +145,13 @@ def row_span(chunk: Chunk) -> tuple[int, int]:
     if isinstance(chunk, SheetChunk):
         return chunk.first, chunk.last
     return (chunk[0][0], chunk[-1][0]) if chunk else (0, -1)
+
+
+def _fields(context: Any) -> dict[str, Any]:
+    """The context as plain data for the workers' initialiser (a spawned worker cannot unpickle
+    an ImportContext before Django is set up); shallow, unlike dataclasses.asdict, which would
+    copy the employers of the whole scope once more."""
+    return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
 
 
 def _shifted(chunk: Any, shift: int) -> Any:

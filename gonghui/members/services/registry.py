@@ -31,6 +31,7 @@ from gonghui.members.importing import (
     ChunkResult,
     ChunkValidator,
     ImportContext,
+    employers_in_scope,
 )
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
@@ -129,6 +130,8 @@ def member_import_records(
         fields=dict(fields),
         copy_text=staging.postgres,
         delimiter=delimiter,
+        # Worker processes finish their rows themselves when they know every employer.
+        employers=employers_in_scope(scope_org.path) if workers > 0 else None,
     )
     # A large load into an empty registry on PostgreSQL goes straight into the registry in one
     # transaction (staging.Staging.bulk_begin); any other import is staged, in two passes. Either

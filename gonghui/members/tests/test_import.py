@@ -15,6 +15,7 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from gonghui.core import pii
+from gonghui.members import importing
 from gonghui.members.models import Member
 from gonghui.members.services.registry import member_import
 from gonghui.members.tests.factories import MemberFactory, make_id_number, make_phone
@@ -244,9 +245,13 @@ def test_an_id_number_repeated_in_a_later_chunk_is_reported_with_its_first_row(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("handed_over", [100_000, 0], ids=["workers-know-employers", "looked-up"])
 def test_worker_processes_validate_and_find_employers_like_the_importing_process(
-    tmp_path, city, settings
+    tmp_path, city, settings, monkeypatch, handed_over
 ):
+    # Workers handed every employer in scope finish their rows; past the limit the importing
+    # process looks the employers up. Same outcome either way.
+    monkeypatch.setattr(importing, "EMPLOYERS_HANDED_OVER", handed_over)
     settings.MEMBER_BULK_LOAD_BYTES = 0
     settings.MEMBER_IMPORT_WORKERS = 2
     settings.MEMBER_IMPORT_CHUNK = 100

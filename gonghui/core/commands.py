@@ -23,8 +23,10 @@ class ImportCommand(BaseCommand):
     """
 
     import_service: Callable[..., ImportResult]
-    # Services that take `progress=` get a live row counter unless --json is given.
+    # Services that take `progress=` get a live row counter unless --json is given; those that
+    # also take `writing=` (rows written, rows to write) say so when the check is done.
     reports_progress = False
+    reports_writing = False
     # Imports whose rows must hang somewhere in the tree: without --org, under the root.
     needs_scope = True
     # A data command: the system checks (URLs, templates, admin; 0.4 s) belong to `check`,
@@ -80,7 +82,12 @@ class ImportCommand(BaseCommand):
                     TimeElapsedColumn(),
                     console=Console(file=self.stderr._out),
                 ) as bar:  # type: ignore[attr-defined]
-                    task = bar.add_task(str(_("Importing")), total=None)
+                    task = bar.add_task(str(_("Checking")), total=None)
+                    if self.reports_writing:
+                        writing = bar.add_task(str(_("Writing")), total=None, visible=False)
+                        kwargs["writing"] = lambda done, total: bar.update(
+                            writing, completed=done, total=total, visible=True
+                        )
                     result = type(self).import_service(
                         **kwargs, progress=lambda n: bar.update(task, completed=n)
                     )

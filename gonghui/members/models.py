@@ -318,7 +318,9 @@ class MemberImport(models.Model):
         _("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
-    rows_total = models.PositiveIntegerField(_("rows (estimated)"), null=True, blank=True)
+    # Once every row is checked: how many are to be written, and how many are.
+    rows_to_write = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error_report = models.FileField(
         _("error report"), upload_to="imports/members/%Y/%m/", blank=True

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability, can
@@ -38,23 +38,24 @@ def member_import_run(*, import_id: int) -> MemberImport:
         return job  # a re-delivered job that already finished does nothing
     MemberImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
 
-    def progress(rows: int) -> None:
-        MemberImport.objects.filter(pk=job.pk).update(rows_done=rows)
-
     source = Path(job.file.path)
     report = source.with_name(f"{source.stem}.errors.xlsx")
+    progress = _JobProgress(job.pk)
     try:
         result = member_import(
             path=source,
             scope_org=job.org,
             report_path=report,
-            progress=progress,
+            progress=progress.rows,
+            writing=progress.writing,
             actor=job.created_by,
         )
     except FileUnreadable as exc:
         job.status, job.failure = ImportStatus.FAILED, str(exc.reason)[:500]
         job.save(update_fields=["status", "failure"])
         return job
+    finally:
+        progress.close()
     job.status = ImportStatus.DONE
     job.rows_done = result.rows
     job.result = result.as_dict()
@@ -62,3 +63,41 @@ def member_import_run(*, import_id: int) -> MemberImport:
         job.error_report.name = str(report.relative_to(Path(job.file.storage.location)))
     job.save(update_fields=["status", "rows_done", "result", "error_report"])
     return job
+
+
+class _JobProgress:
+    """Saves a running job's progress. On PostgreSQL it does so on a connection of its own, in
+    autocommit: a bulk load is one long transaction, and progress saved inside it would show
+    only once the load is over. The connection opens on first use, after the import has
+    forked its workers, so that none of them inherits its socket. (SQLite has no bulk load; its
+    imports report between their transactions, and a second connection would wait for the
+    first one's write lock.)"""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.own = (
+            connections.create_connection(DEFAULT_DB_ALIAS)
+            if connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+            else None
+        )
+
+    def rows(self, rows: int) -> None:
+        self._save(rows_done=rows)
+
+    def writing(self, done: int, total: int) -> None:
+        self._save(rows_written=done, rows_to_write=total)
+
+    def _save(self, **values: int) -> None:
+        if self.own is None:
+            MemberImport.objects.filter(pk=self.job_id).update(**values)
+            return
+        assignments = ", ".join(f"{column} = %s" for column in values)
+        with self.own.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {MemberImport._meta.db_table} SET {assignments} WHERE id = %s",
+                [*values.values(), self.job_id],
+            )
+
+    def close(self) -> None:
+        if self.own is not None:
+            self.own.close()

@@ -39,7 +39,10 @@ from gonghui.members.pool import Chunk, ValidatorPool, row_span
 from gonghui.members.staging import REPEAT, TRANSFER, Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # rows checked so far
+# (rows written so far, rows to write): the write that follows the check — the second pass of a
+# staged import, the merge of a one-pass import, the index builds of a bulk load.
+Writing = Callable[[int, int], None]
 # Rows that would change nothing are recognised by the first pass and never read again (see
 # Staging.classify). Off, every accepted row goes through the merge: the reference the tests
 # compare with.
@@ -55,6 +58,7 @@ def member_import(
     scope_org: UnionOrg,
     report_path: Path | None = None,
     progress: Progress | None = None,
+    writing: Writing | None = None,
     actor: object = None,
 ) -> ImportResult:
     """Import members from a CSV/XLSX file: upsert by ID number, report every bad row.
@@ -72,6 +76,7 @@ def member_import(
         delimiter=table.csv_dialect.delimiter if table.csv_dialect else ",",
         scope_org=scope_org,
         progress=progress,
+        writing=writing,
         bulk_load=large,
         expected_rows=path.stat().st_size // BYTES_PER_ROW,
         workers=settings.MEMBER_IMPORT_WORKERS if large else 0,
@@ -104,6 +109,7 @@ def member_import_records(
     scope_org: UnionOrg,
     delimiter: str = ",",
     progress: Progress | None = None,
+    writing: Writing | None = None,
     bulk_load: bool = False,
     expected_rows: int = 0,
     workers: int = 0,
@@ -113,7 +119,9 @@ def member_import_records(
     cells) or CSV TextChunks, with `fields` giving each field's cell position. `chunks()` gives
     them from the start each time it is called: a staged import reads them twice.
     `expected_rows`: at most how many rows the file holds, for choosing the way in. `sheet`
-    reads a spreadsheet's SheetChunks."""
+    reads a spreadsheet's SheetChunks. `progress` hears of the rows checked, `writing` of the
+    rows written after."""
+    written_so_far = writing or _quiet
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
@@ -141,7 +149,14 @@ def member_import_records(
             base = staging.bulk_id_base()
             validator = ChunkValidator(dataclasses.replace(context, id_base=base))
             with ValidatorPool(validator, workers=workers, sheet=sheet) as pool:
-                _bulk(staging, result, pool.validated(chunks()), base=base, progress=progress)
+                _bulk(
+                    staging,
+                    result,
+                    pool.validated(chunks()),
+                    base=base,
+                    progress=progress,
+                    writing=written_so_far,
+                )
         else:
             # On SQLite a large file that would more than double the registry is mostly new
             # members: read once, staged whole, merged in one transaction (see _one_pass).
@@ -155,9 +170,23 @@ def member_import_records(
                 staging.create()
                 try:
                     if one_pass:
-                        _one_pass(staging, result, chunks(), pool=pool, progress=progress)
+                        _one_pass(
+                            staging,
+                            result,
+                            chunks(),
+                            pool=pool,
+                            progress=progress,
+                            writing=written_so_far,
+                        )
                     else:
-                        _staged(staging, result, chunks, pool=pool, progress=progress)
+                        _staged(
+                            staging,
+                            result,
+                            chunks,
+                            pool=pool,
+                            progress=progress,
+                            writing=written_so_far,
+                        )
                 finally:
                     staging.drop()
     result.errors.sort(key=lambda e: e.row)
@@ -186,6 +215,7 @@ def _bulk(
     *,
     base: int,
     progress: Progress | None,
+    writing: Writing,
 ) -> None:
     with transaction.atomic():
         restore = staging.bulk_begin(base)
@@ -193,10 +223,13 @@ def _bulk(
             staging.bulk_load("".join(chunk.lines))
             _count(result, chunk, progress)
             result.created += chunk.accepted
+        loaded = result.created
+        writing(0, loaded)  # the rows are in; the index builds make them count
         for row, earlier, masked in staging.bulk_finish(base, restore):
             result.created -= 1
             result.reject(RowError(row, "id_number", masked, _repeated(earlier)))
     staging.bulk_analyze()
+    writing(loaded, loaded)
 
 
 def _staged(
@@ -206,6 +239,7 @@ def _staged(
     *,
     pool: ValidatorPool,
     progress: Progress | None,
+    writing: Writing,
 ) -> None:
     """First pass: probes of every row, one comparison with the registry; second pass: the new
     and changed rows only, merged chunk by chunk (see gonghui.members.staging). The pool's
@@ -221,6 +255,8 @@ def _staged(
     result.unchanged = accepted - len(verdicts)
     if not wanted:
         return
+    written = 0
+    writing(written, len(wanted))
 
     def wanted_in(chunk: Chunk) -> set[int]:
         low, high = row_span(chunk)
@@ -237,6 +273,8 @@ def _staged(
         result.unchanged += chunk.accepted - created - updated
         for error in chunk.errors:
             result.reject(error)
+        written += chunk.accepted + len(chunk.errors)
+        writing(written, len(wanted))
 
 
 def _one_pass(
@@ -246,6 +284,7 @@ def _one_pass(
     *,
     pool: ValidatorPool,
     progress: Progress | None,
+    writing: Writing,
 ) -> None:
     """SQLite, a file larger than the registry: every accepted row is formatted as a member
     (most are new, so a first pass of probes would only be read again) and staged; the same
@@ -260,12 +299,15 @@ def _one_pass(
         accepted += chunk.accepted
     verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED, staged=True)
     _wanted, refused = _verdicts(result, verdicts)
+    to_write = accepted - len(refused)
+    writing(0, to_write)
     with transaction.atomic():
         staging.discard(refused)
         restore = staging.indexes_off()
         result.created, result.updated = staging.merge()
         staging.indexes_on(restore)
     result.unchanged = accepted - len(refused) - result.created - result.updated
+    writing(to_write, to_write)
 
 
 def _verdicts(
@@ -285,6 +327,10 @@ def _verdicts(
         else:
             wanted.append(row)
     return wanted, refused
+
+
+def _quiet(done: int, total: int) -> None:
+    """A `writing` callback that reports nowhere."""
 
 
 def _count(result: ImportResult, chunk: ChunkResult, progress: Progress | None) -> None:

@@ -135,6 +135,7 @@ def test_a_one_pass_import_builds_the_registry_indexes_again(city):
     MemberFactory(id_number=make_id_number(900), org=city.community)
     before = _registry_indexes()
     raw = [(2, ["赵六", make_id_number(901), "", "", "110101001001", ""])]
+    calls = []
     with mock.patch.object(registry, "_staged", side_effect=AssertionError("not one pass")):
         result = member_import_records(
             chunks=lambda: row_chunks(raw, 100),
@@ -142,10 +143,43 @@ def test_a_one_pass_import_builds_the_registry_indexes_again(city):
             scope_org=city.district,
             bulk_load=True,
             expected_rows=10**9,
+            writing=lambda done, total: calls.append((done, total)),
         )
     assert result.created == 1
+    assert calls == [(0, 1), (1, 1)]
     assert _registry_indexes() == before
     assert Member.objects.filter(name="赵六").exists()  # found through the name index again
+
+
+def test_the_write_after_the_check_is_reported_chunk_by_chunk(city):
+    for seq in range(3):
+        MemberFactory(id_number=make_id_number(seq + 950), name="旧名", org=city.community)
+    raw = [
+        (number, ["新名", make_id_number(seq + 950), "", "", "110101001001", ""])
+        for number, seq in ((2, 0), (3, 1), (4, 2))
+    ]
+    calls = []
+    result = member_import_records(
+        chunks=lambda: row_chunks(raw, 1),
+        fields=FIELDS,
+        scope_org=city.district,
+        writing=lambda done, total: calls.append((done, total)),
+    )
+    assert result.updated == 3
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_an_unchanged_file_has_nothing_to_write(city):
+    MemberFactory(id_number=make_id_number(960), name="王五", org=city.community)
+    raw = [(2, ["王五", make_id_number(960), "", "", "110101001001", ""])]
+    calls = []
+    member_import_records(
+        chunks=lambda: row_chunks(raw, 100),
+        fields=FIELDS,
+        scope_org=city.district,
+        writing=lambda done, total: calls.append((done, total)),
+    )
+    assert calls == []
 
 
 def test_a_reimport_of_unchanged_rows_counts_them_unchanged_and_writes_nothing(city):

@@ -171,3 +171,56 @@ def test_upload_runs_as_a_background_job_with_a_result(city, street_officer):
     assert 'data-status="done"' in page.content.decode()
     report = logged_in(street_officer).get(reverse("members:import_errors", args=[job.pk]))
     assert report.status_code == 200
+
+
+def test_a_running_import_shows_how_far_the_write_has_come(city, street_officer):
+    from gonghui.members.models import ImportStatus, MemberImport
+
+    job = MemberImport.objects.create(
+        file="imports/members/big.csv",
+        original_name="big.csv",
+        org=street_officer.scope_org,
+        created_by=street_officer,
+        status=ImportStatus.RUNNING,
+        rows_done=12000,
+    )
+    page = logged_in(street_officer).get(reverse("members:import", args=[job.pk])).content.decode()
+    assert "12,000" in page
+    assert "import-writing" not in page  # still checking: no total yet
+    job.rows_to_write, job.rows_written = 400, 150
+    job.save()
+    page = logged_in(street_officer).get(reverse("members:import", args=[job.pk])).content.decode()
+    assert 'data-testid="import-writing"' in page
+    assert 'max="400" value="150"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's")
+def test_a_jobs_progress_shows_at_once_even_from_inside_a_long_transaction(city, street_officer):
+    from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+    from gonghui.members.models import ImportStatus, MemberImport
+    from gonghui.members.services.imports import _JobProgress
+
+    job = MemberImport.objects.create(
+        file="imports/members/big.csv",
+        original_name="big.csv",
+        org=street_officer.scope_org,
+        created_by=street_officer,
+        status=ImportStatus.RUNNING,
+    )
+    progress = _JobProgress(job.pk)
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():  # a bulk load holds one open for minutes
+            progress.rows(5000)
+            progress.writing(0, 5000)
+            with reader.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rows_done, rows_to_write FROM members_memberimport WHERE id = %s",
+                    [job.pk],
+                )
+                assert cursor.fetchone() == (5000, 5000)
+    finally:
+        progress.close()
+        reader.close()

@@ -11,3 +11,4 @@ class Command(ImportCommand):
     )
     import_service = staticmethod(member_import)
     reports_progress = True
+    reports_writing = True

@@ -10,9 +10,11 @@ text on PostgreSQL, tuples on SQLite), in one of two forms:
 - a member row (the second pass, for the rows that create or change a member, and the bulk
   load): everything, the encrypted ID number and phone and the pinyin keys included.
 
-Employers are found by the importing process (`finish`, one query per chunk for the codes it has
-not met yet). Nothing else needs state from earlier chunks, so chunks are validated in worker
-processes (`gonghui.members.pool`) while the database works on the previous ones.
+`finish` fills in each row's employer and union: in the worker that checked the chunk when the
+import handed it every employer in scope (`employers_in_scope`, up to EMPLOYERS_HANDED_OVER),
+else in the importing process, with one query per chunk for the codes it has not met yet.
+Nothing else needs state from earlier chunks, so chunks are validated in worker processes
+(`gonghui.members.pool`) while the database works on the previous ones.
 
 An import spends most of its Python time in the loop of `check`: the common, already clean value
 takes a fast path (with small caches for what repeats across rows: regions, birth dates, credit

@@ -2,10 +2,12 @@
 
 Validation is pure Python (parsing, normalising, checksums, AES-GCM, HMAC, pinyin) and holds
 the GIL; the database works in its own process. For a large file, worker processes put the
-other cores to work on `ChunkValidator.check` (CSV files reach them as text, parsed there);
-the importing process splits the file, looks up the employers of each validated chunk on its
-own connection (`finish`, one query) and streams the rows to the database. Results come back
-in file order. One pool serves both passes of a staged import.
+other cores to work on `ChunkValidator.check` (CSV files reach them as text, parsed there; a
+forked worker reads its spreadsheet chunks from the inherited sheet) and, when they were handed
+every employer in scope, on `finish` too; otherwise the importing process looks up the
+employers of each validated chunk on its own connection (`finish`, one query). The importing
+process splits the file and streams the rows to the database. Results come back in file order.
+One pool serves both passes of a staged import.
 
 Workers never touch the database: a bulk load locks the tables they would read. They are
 forked — Django is already set up in them, so they start at once — when the importing process

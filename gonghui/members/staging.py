@@ -1,8 +1,8 @@
 """The set-based write of the member import.
 
-Two ways in, both fed with the rows `importing.ChunkValidator` formatted:
+Three ways in, all fed with the rows `importing.ChunkValidator` formatted:
 
-- Staged (every import but the one below), in two passes over the file. The first validates
+- Staged (every import but the two below), in two passes over the file. The first validates
   every row into a probe — its blind indexes, name, employer, union and join date — and appends
   it to the TEMP table `member_import_probe` (PostgreSQL `COPY`, SQLite a batched
   `executemany`). One query (`classify`) then compares the whole file with the registry and with
@@ -13,6 +13,10 @@ Two ways in, both fed with the rows `importing.ChunkValidator` formatted:
   the changed ones; each chunk commits on its own. An unchanged file is read, validated and
   indexed once and writes nothing. Temporary tables vanish with the connection, so a killed
   import leaves nothing behind.
+- One pass (SQLite, a large file that would more than double the registry): every accepted row
+  is staged as a member row (`stage`), `classify` compares the stage instead of probes, the
+  refused rows are taken out (`discard`) and one transaction merges the rest with the
+  registry's secondary indexes dropped and built again (`indexes_off`, `indexes_on`).
 - Bulk load (PostgreSQL, a large file into an empty registry): one transaction that drops the
   registry's secondary indexes, unique and foreign-key constraints, `COPY`s every chunk straight
   into the registry with the row number as part of the member id, removes repeated ID numbers

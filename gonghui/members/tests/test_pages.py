@@ -173,17 +173,21 @@ def test_upload_runs_as_a_background_job_with_a_result(city, street_officer):
     assert report.status_code == 200
 
 
-def test_a_running_import_shows_how_far_the_write_has_come(city, street_officer):
+def _running_import(user, **progress):
     from gonghui.members.models import ImportStatus, MemberImport
 
-    job = MemberImport.objects.create(
+    return MemberImport.objects.create(
         file="imports/members/big.csv",
         original_name="big.csv",
-        org=street_officer.scope_org,
-        created_by=street_officer,
+        org=user.scope_org,
+        created_by=user,
         status=ImportStatus.RUNNING,
-        rows_done=12000,
+        **progress,
     )
+
+
+def test_a_running_import_shows_how_far_the_write_has_come(city, street_officer):
+    job = _running_import(street_officer, rows_done=12000)
     page = logged_in(street_officer).get(reverse("members:import", args=[job.pk])).content.decode()
     assert "12000" in page.replace(",", "")  # grouped or not, as the language writes it
     assert "import-writing" not in page  # still checking: no total yet
@@ -199,16 +203,9 @@ def test_a_running_import_shows_how_far_the_write_has_come(city, street_officer)
 def test_a_jobs_progress_shows_at_once_even_from_inside_a_long_transaction(city, street_officer):
     from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-    from gonghui.members.models import ImportStatus, MemberImport
     from gonghui.members.services.imports import _JobProgress
 
-    job = MemberImport.objects.create(
-        file="imports/members/big.csv",
-        original_name="big.csv",
-        org=street_officer.scope_org,
-        created_by=street_officer,
-        status=ImportStatus.RUNNING,
-    )
+    job = _running_import(street_officer)
     progress = _JobProgress(job.pk)
     reader = connections.create_connection(DEFAULT_DB_ALIAS)
     try:

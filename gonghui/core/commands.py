@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
@@ -78,7 +79,7 @@ class ImportCommand(BaseCommand):
                 with Progress(
                     SpinnerColumn(),
                     TextColumn("{task.description}"),
-                    TextColumn("{task.completed:,} rows"),
+                    TextColumn("{task.completed:,} " + pgettext("after a count", "rows")),
                     TimeElapsedColumn(),
                     console=Console(file=self.stderr._out),
                 ) as bar:  # type: ignore[attr-defined]

@@ -163,7 +163,8 @@ class ChunkValidator:
         self._usccs: dict[str, Any] = {}
         self._orgs: dict[str, Any] = {}
         self._joined: dict[str, Any] = {}
-        # Employers found so far by `finish` (importing process only): USCC or name → link.
+        # Employers by USCC and by name: found so far by `finish` in the importing process, or
+        # every one in scope, handed over with the context.
         self._by_uscc: dict[str, EmployerLink | None] = {}
         self._by_name: dict[str, EmployerLink | None] = {}
         self.knows_every_employer = context.employers is not None

@@ -91,10 +91,9 @@ class ValidatorPool:
     ) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def _check(self, chunk: Chunk, probe: bool, rows: Collection[int] | None) -> ChunkResult:
-        if isinstance(chunk, SheetChunk):
-            assert self.sheet is not None, "a SheetChunk needs the sheet"
-            chunk = self.sheet(chunk)
+    def _check(
+        self, chunk: list[RawRow] | TextChunk, probe: bool, rows: Collection[int] | None
+    ) -> ChunkResult:
         with translation.override(self.language):  # the thread starts in the default language
             return self.validator.check(chunk, probe=probe, wanted=rows)
 
@@ -104,12 +103,15 @@ class ValidatorPool:
         """Yield each chunk's finished ChunkResult in file order, validating up to `workers + 1`
         chunks ahead of the caller: probes or member rows (see `ChunkValidator.check`), of the
         row numbers `wanted(chunk)` gives (all when it gives None)."""
-        check = import_worker.check if self.workers > 0 else self._check
+        # A forked worker also takes SheetChunks (it has the sheet); the thread never gets one.
+        check: Callable[[Any, bool, Collection[int] | None], ChunkResult] = (
+            import_worker.check if self.workers > 0 else self._check
+        )
 
         def submit(chunk: Chunk) -> Future[ChunkResult]:
             rows = wanted(chunk) if wanted else None
-            if self.workers > 0 and self.sheet is not None and isinstance(chunk, SheetChunk):
-                chunk = self.sheet(chunk)  # a spawned worker has no sheet
+            if self.sheet is not None and isinstance(chunk, SheetChunk):
+                chunk = self.sheet(chunk)  # the thread or a spawned worker gets the rows
             return self.executor.submit(check, chunk, probe, rows)
 
         iterator = iter(chunks)

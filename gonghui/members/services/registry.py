@@ -52,13 +52,17 @@ SKIP_UNCHANGED = True
 BYTES_PER_ROW = 100
 
 
+def _quiet(done: int, total: int) -> None:
+    """A `writing` callback that reports nowhere."""
+
+
 def member_import(
     *,
     path: Path,
     scope_org: UnionOrg,
     report_path: Path | None = None,
     progress: Progress | None = None,
-    writing: Writing | None = None,
+    writing: Writing = _quiet,
     actor: object = None,
 ) -> ImportResult:
     """Import members from a CSV/XLSX file: upsert by ID number, report every bad row.
@@ -67,7 +71,8 @@ def member_import(
     killed midway and run again ends as one clean run would.
     """
     table = open_table(path, MEMBER_COLUMNS)
-    large = path.stat().st_size >= settings.MEMBER_BULK_LOAD_BYTES
+    size_bytes = path.stat().st_size
+    large = size_bytes >= settings.MEMBER_BULK_LOAD_BYTES
     size = settings.MEMBER_IMPORT_CHUNK
     result = member_import_records(
         chunks=lambda: table.text_chunks(size) if table.csv_dialect else table.sheet_chunks(size),
@@ -78,7 +83,7 @@ def member_import(
         progress=progress,
         writing=writing,
         bulk_load=large,
-        expected_rows=path.stat().st_size // BYTES_PER_ROW,
+        expected_rows=size_bytes // BYTES_PER_ROW,
         workers=settings.MEMBER_IMPORT_WORKERS if large else 0,
     )
     report_path = report_path or default_report_path(path)
@@ -109,7 +114,7 @@ def member_import_records(
     scope_org: UnionOrg,
     delimiter: str = ",",
     progress: Progress | None = None,
-    writing: Writing | None = None,
+    writing: Writing = _quiet,
     bulk_load: bool = False,
     expected_rows: int = 0,
     workers: int = 0,
@@ -121,7 +126,6 @@ def member_import_records(
     `expected_rows`: at most how many rows the file holds, for choosing the way in. `sheet`
     reads a spreadsheet's SheetChunks. `progress` hears of the rows checked, `writing` of the
     rows written after."""
-    written_so_far = writing or _quiet
     orgs = {
         code: (pk, kind)
         for pk, code, kind in UnionOrg.objects.filter(path__startswith=scope_org.path)
@@ -155,7 +159,7 @@ def member_import_records(
                     pool.validated(chunks()),
                     base=base,
                     progress=progress,
-                    writing=written_so_far,
+                    writing=writing,
                 )
         else:
             # On SQLite a large file that would more than double the registry is mostly new
@@ -176,7 +180,7 @@ def member_import_records(
                             chunks(),
                             pool=pool,
                             progress=progress,
-                            writing=written_so_far,
+                            writing=writing,
                         )
                     else:
                         _staged(
@@ -185,7 +189,7 @@ def member_import_records(
                             chunks,
                             pool=pool,
                             progress=progress,
-                            writing=written_so_far,
+                            writing=writing,
                         )
                 finally:
                     staging.drop()
@@ -327,10 +331,6 @@ def _verdicts(
         else:
             wanted.append(row)
     return wanted, refused
-
-
-def _quiet(done: int, total: int) -> None:
-    """A `writing` callback that reports nowhere."""
 
 
 def _count(result: ImportResult, chunk: ChunkResult, progress: Progress | None) -> None:

@@ -45,4 +45,5 @@ def check(chunk: Any, probe: bool, wanted: Any) -> Any:
         result = _validator.finish(result)
         # One string crosses the pipe to the importing process far faster than 20 000.
         result.lines = ["".join(result.lines)] if result.lines else []
+        result.high = ["".join(result.high)] if result.high else []
     return result

@@ -72,10 +72,15 @@ STAGE_COLUMNS = (
     "phone_masked", "employer_id", "org_id", "joined_on", "status", "source",
 )  # fmt: skip
 # The probe row of a staged import's first pass, compared with the registry (see
-# staging.Staging.classify): the member's keys as the row would store them.
+# staging.Staging.classify): the member's keys as the row would store them. The ID number's blind
+# index comes first, so that a COPY text line's first character tells its half (see `halves`).
 PROBE_COLUMNS = (
-    "key", "idx", "name", "phone_index", "employer_id", "org_id", "joined_on", "masked",
+    "idx", "key", "name", "phone_index", "employer_id", "org_id", "joined_on", "masked",
 )  # fmt: skip
+# Where a large import's probes are split in two, by the first hex digit of the blind index
+# (staging.Staging.classify compares each half on a connection of its own): the low half is
+# below it.
+HALF = "8"
 
 _ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _PHONE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
@@ -118,10 +123,12 @@ class ChunkResult:
     records: int = 0  # records of a TextChunk, blank ones included
     accepted: int = 0
     lines: list[str] = field(default_factory=list)  # PostgreSQL: accepted rows, COPY text lines
+    high: list[str] = field(default_factory=list)  # probes of the high half, when split (HALF)
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
     checked: Checked = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     finished: bool = False  # by `finish`, in the worker when it knows every employer
+    probes: bool = False  # `lines` are probes (else member rows)
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,7 @@ class ImportContext:
     copy_text: bool  # PostgreSQL COPY text, else tuples
     id_base: int = 0
     delimiter: str = ","  # of a CSV file's TextChunks
+    halves: bool = False  # split the COPY text probes in two halves (`ChunkResult.high`)
     # Every employer in scope by USCC and by name (None for a name two share), when there are
     # few enough to hand to the workers (see employers_in_scope): then they finish their rows
     # themselves, with no employer left to look up.
@@ -306,7 +314,7 @@ class ChunkValidator:
             rows, records = list(chunk), 0
             cells_text = "".join(["".join(cells) for _number, cells in rows])
             spaces = None if _is_clean(cells_text, _SPACE_IN_CELLS) else _SPACE_IN_CELLS
-        result = ChunkResult(count=len(rows), records=records)
+        result = ChunkResult(count=len(rows), records=records, probes=probe)
         errors, checked = result.errors, result.checked
         first: dict[str, int] = {}
         repeated = _("The same ID number is already on row %(row)d of this file.")
@@ -346,10 +354,10 @@ class ChunkValidator:
         """(before, after) the employer and union of a PROBE_COLUMNS row."""
         number, name, _id_number, id_index, masked, _phone, phone_index, joined = row
         if not self.context.copy_text:
-            return (number, id_index, name, phone_index), (joined, masked)
+            return (id_index, number, name, phone_index), (joined, masked)
         name = name.replace("\\", "\\\\") if "\\" in name else name
         return (
-            f"{number}\t{id_index}\t{name}\t{phone_index}\t",
+            f"{id_index}\t{number}\t{name}\t{phone_index}\t",
             f"\t{_NULL if joined is None else joined}\t{masked}\n",
         )
 
@@ -404,6 +412,9 @@ class ChunkValidator:
                 rows.extend([(*head, *middle, *tail) for _n, head, tail in group])
         result.checked = {}
         result.accepted = len(lines) + len(rows)
+        if result.probes and self.context.halves:
+            result.high = [line for line in lines if line >= HALF]
+            lines = [line for line in lines if line < HALF]
         result.lines, result.rows = lines, rows
         result.finished = True
         return result

@@ -12,7 +12,10 @@ Three ways in, all fed with the rows `importing.ChunkValidator` formatted:
   `member_import_stage`, and the same SQL on both databases inserts the new members and updates
   the changed ones; each chunk commits on its own. An unchanged file is read, validated and
   indexed once and writes nothing. Temporary tables vanish with the connection, so a killed
-  import leaves nothing behind.
+  import leaves nothing behind. A large import on PostgreSQL splits its probes in two halves by
+  the first hex digit of the ID number's blind index (importing.HALF): the high half goes to a
+  connection of its own, and the two halves are compared at once, one per core. A repeated ID
+  number has one blind index, so its rows meet in one half.
 - One pass (SQLite, a large file that would more than double the registry): every accepted row
   is staged as a member row (`stage`), `classify` compares the stage instead of probes, the
   refused rows are taken out (`discard`) and one transaction merges the rest with the
@@ -25,13 +28,23 @@ Three ways in, all fed with the rows `importing.ChunkValidator` formatted:
   back whole (DDL is transactional on PostgreSQL).
 """
 
+import heapq
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from gonghui.members.importing import PROBE_COLUMNS, STAGE_COLUMNS
+from gonghui.members.importing import HALF, PROBE_COLUMNS, STAGE_COLUMNS
 from gonghui.members.models import Member
 
 STAGE = "member_import_stage"
@@ -46,6 +59,9 @@ _STAGE_AS_PROBE = (
     f"(SELECT key, id_number_index AS idx, name, phone_index, employer_id, org_id, joined_on, "
     f"id_number_masked AS masked FROM {STAGE})"
 )
+_PROBE_LIST = ", ".join(PROBE_COLUMNS)
+_TEMP_BUFFERS = "SET temp_buffers = '256MB'"
+_CLASSIFY_MEMORY = "128MB"
 # What `classify` says of a row that is not unchanged.
 REPEAT, NEW, TRANSFER, CHANGE = "r", "n", "t", "c"
 
@@ -55,22 +71,26 @@ class Staging:
         self.postgres = connection.vendor == "postgresql"
         self.members = Member._meta.db_table
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        # The connection of the high half's probes (see `create`), else None.
+        self.partner: BaseDatabaseWrapper | None = None
 
-    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
-        with connection.cursor() as cursor:
+    def _exec(self, sql: str, params: Iterable[Any] = (), db: Any = connection) -> int:
+        with db.cursor() as cursor:
             cursor.execute(sql, list(params))
             count: int = cursor.rowcount
             return count
 
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
+    def _rows(
+        self, sql: str, params: Iterable[Any] = (), db: Any = connection
+    ) -> list[tuple[Any, ...]]:
+        with db.cursor() as cursor:
             cursor.execute(sql, list(params))
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
-    def _copy(self, table: str, columns: str, text: str) -> None:
+    def _copy(self, table: str, columns: str, text: str, db: Any = connection) -> None:
         with (
-            connection.cursor() as cursor,
+            db.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
             copy.write(text)
@@ -93,16 +113,26 @@ class Staging:
 
     # --- staged import ---
 
-    def create(self) -> None:
+    def create(self, *, halves: bool = False) -> None:
+        """The TEMP tables; with `halves` (PostgreSQL, outside a transaction: the partner
+        connection sees only what is committed) the high half's probe table on a connection of
+        its own."""
         if self.postgres:
             # A million probes make a TEMP table of ~150 MB, which the default 8 MB of local
             # buffers would page through on every pass. Only a session that has not used
             # temporary tables yet may change it (the import's fresh connection usually).
             try:
                 with transaction.atomic():
-                    self._exec("SET temp_buffers = '256MB'")
+                    self._exec(_TEMP_BUFFERS)
             except DataError:
                 pass
+        if halves:
+            self.partner = connections.create_connection(DEFAULT_DB_ALIAS)
+            self.partner.inc_thread_sharing()  # its comparison runs in a thread (classify)
+            self._exec(_TEMP_BUFFERS, db=self.partner)
+            self._exec(f"SET work_mem = '{_CLASSIFY_MEMORY}'", db=self.partner)
+            typed = ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in PROBE_COLUMNS)
+            self._exec(f"CREATE TEMP TABLE {PROBE} ({typed})", db=self.partner)
         self.drop()
         if not self.postgres:
             # Every member row goes into eight B-trees of random keys: with SQLite's default
@@ -113,16 +143,32 @@ class Staging:
             self._exec(f"CREATE TEMP TABLE {table} ({typed})")
 
     def drop(self) -> None:
+        """Drop this connection's TEMP tables."""
         self._exec(f"DROP TABLE IF EXISTS {STAGE}")
         self._exec(f"DROP TABLE IF EXISTS {PROBE}")
         if not self.postgres:
             self._exec("PRAGMA cache_size = -2000")  # SQLite's default again
 
+    def close(self) -> None:
+        """`drop`, and close the partner connection (its TEMP table goes with it)."""
+        self.drop()
+        if self.partner is not None:
+            self.partner.dec_thread_sharing()
+            self.partner.close()
+            self.partner = None
+
     def probe(
-        self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
+        self,
+        *,
+        lines: list[str] | None = None,
+        rows: list[tuple[Any, ...]] | None = None,
+        high: list[str] | None = None,
     ) -> None:
-        """Append a chunk's probes (first pass)."""
+        """Append a chunk's probes (first pass); `high`: the COPY text of its high half, when
+        the validator split them (ChunkResult.high), for the partner connection."""
         self._append(PROBE, PROBE_COLUMNS, lines, rows)
+        if high:
+            self._copy(PROBE, _PROBE_LIST, "".join(high), db=self.partner or connection)
 
     def classify(
         self, *, skip_unchanged: bool = True, staged: bool = False
@@ -134,11 +180,36 @@ class Staging:
         `skip_unchanged` every row that is neither a repeat nor a transfer is a CHANGE (the
         reference the tests compare with). `staged`: compare the stage's member rows instead of
         probes (a one-pass import, see `stage`)."""
+        if self.partner is None:
+            return self._classify(skip_unchanged=skip_unchanged, staged=staged)
+        # The two halves at once: the high one is compared in a thread on the partner
+        # connection while this one compares the low one (the database works in two processes;
+        # psycopg lets go of the GIL while it waits). Each half meets only the registry's
+        # members of its half.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="member-classify") as thread:
+            high = thread.submit(
+                self._classify, skip_unchanged=skip_unchanged, half=">=", db=self.partner
+            )
+            low = self._classify(skip_unchanged=skip_unchanged, half="<")
+            return list(heapq.merge(low, high.result()))
+
+    def _classify(
+        self,
+        *,
+        skip_unchanged: bool,
+        staged: bool = False,
+        half: str = "",
+        db: Any = connection,
+    ) -> list[tuple[int, int, str, str]]:
+        """`classify` on one connection; `half` ("<" or ">="): of the registry, only the
+        members of that half of the blind indexes."""
         m, d, p = self.members, self.distinct, _STAGE_AS_PROBE if staged else PROBE
-        if self.postgres:
+        if self.postgres and db is connection:
             # A hash join of a million probes wants more than the default 4 MB of memory. (The
             # TEMP table is not analysed: its size alone steers the planner to hash joins.)
-            self._exec("SET LOCAL work_mem = '128MB'")
+            self._exec(f"SET LOCAL work_mem = '{_CLASSIFY_MEMORY}'")
+        # COLLATE "C": compared by code point, whatever the column's collation.
+        member_half = f"AND m.id_number_index COLLATE \"C\" {half} '{HALF}' " if half else ""
         changed = (
             "TRUE"
             if not skip_unchanged
@@ -153,9 +224,10 @@ class Staging:
             f"FROM {p} p "
             f"LEFT JOIN (SELECT idx, min(key) AS first FROM {p} GROUP BY idx HAVING count(*) > 1)"
             f" r ON r.idx = p.idx "
-            f"LEFT JOIN {m} m ON m.id_number_index = p.idx "
+            f"LEFT JOIN {m} m ON m.id_number_index = p.idx {member_half}"
             f"WHERE r.first < p.key OR m.id IS NULL OR m.org_id <> p.org_id OR {changed} "
-            f"ORDER BY p.key"
+            f"ORDER BY p.key",
+            db=db,
         )
 
     def load(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -134,6 +134,9 @@ def member_import_records(
     }
     staging = Staging()
     result = ImportResult()
+    # A large staged import on PostgreSQL compares its probes in two halves at once, the second
+    # on a connection of its own, which sees only what is committed: not inside a transaction.
+    halves = staging.postgres and workers > 0 and not connection.in_atomic_block
     context = ImportContext(
         scope_path=scope_org.path,
         orgs=orgs,
@@ -142,6 +145,7 @@ def member_import_records(
         fields=dict(fields),
         copy_text=staging.postgres,
         delimiter=delimiter,
+        halves=halves,
         # Worker processes finish their rows themselves when they know every employer.
         employers=employers_in_scope(scope_org.path) if workers > 0 else None,
     )
@@ -171,7 +175,7 @@ def member_import_records(
             )
             # The pool first: forking its workers closes the connection, with its TEMP tables.
             with ValidatorPool(ChunkValidator(context), workers=workers, sheet=sheet) as pool:
-                staging.create()
+                staging.create(halves=halves)
                 try:
                     if one_pass:
                         _one_pass(
@@ -192,7 +196,7 @@ def member_import_records(
                             writing=writing,
                         )
                 finally:
-                    staging.drop()
+                    staging.close()
     result.errors.sort(key=lambda e: e.row)
     return result
 
@@ -250,7 +254,7 @@ def _staged(
     validator serves both passes: it remembers the employers it found."""
     accepted = 0
     for chunk in pool.validated(chunks(), probe=True):
-        staging.probe(lines=chunk.lines, rows=chunk.rows)
+        staging.probe(lines=chunk.lines, rows=chunk.rows, high=chunk.high)
         _count(result, chunk, progress)
         accepted += chunk.accepted
     with transaction.atomic():

@@ -271,6 +271,42 @@ def test_worker_processes_validate_and_find_employers_like_the_importing_process
     assert member.org_id == e.union_id or member.org_id == e.community_id
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the halves are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_reimport_compared_in_two_halves_finds_every_change_transfer_and_repeat(
+    tmp_path, city, settings
+):
+    # Outside a transaction a large staged import splits its probes by the blind index and
+    # compares the halves on two connections at once; nothing may fall between them.
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 2
+    settings.MEMBER_IMPORT_CHUNK = 20
+    ids = [make_id_number(i + 700_000) for i in range(80)]
+    for i in range(30):  # registered: 0-9 unchanged, 10-19 renamed, 20-29 in another union
+        MemberFactory(id_number=ids[i], name=f"登记{i}", phone="", org=city.employer.union)
+    lines = [HEADER]
+    for i in range(80):  # 30-79 new; rows 2-81
+        name = f"改名{i}" if 10 <= i < 20 else f"登记{i}"
+        union = "110101001001" if 20 <= i < 30 else "E00000001"
+        lines.append(f"{name},{ids[i]},,,,{union},")
+    lines += [f"再来{i},{ids[i]},,,,E00000001," for i in range(40, 80)]  # repeats: rows 82-121
+    # Both halves hold repeats and transfers (else this test would not test the split).
+    index = pii.vault().indexer("id_number")
+    for group in (range(20, 30), range(40, 80)):
+        assert {index(ids[i]) >= importing.HALF for i in group} == {True, False}
+
+    result = member_import(path=_csv(tmp_path / "halves.csv", lines), scope_org=city.district)
+    assert result.as_dict()["rows"] == 120
+    assert (result.created, result.updated, result.unchanged) == (50, 10, 10)
+    transfers = [(e.row, "转接" in e.reason) for e in result.errors if e.row < 82]
+    assert transfers == [(row, True) for row in range(22, 32)]
+    repeats = [(e.row, e.reason) for e in result.errors if e.row >= 82]
+    assert [row for row, _reason in repeats] == list(range(82, 122))
+    assert all(f"第 {row - 40} 行" in reason for row, reason in repeats)
+    assert Member.objects.filter(name__startswith="改名").count() == 10
+    assert not Member.objects.filter(name__startswith="再来").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_worker_processes_read_a_large_spreadsheet_themselves_with_its_row_numbers(
     tmp_path, city, settings

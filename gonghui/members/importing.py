@@ -73,7 +73,7 @@ STAGE_COLUMNS = (
 )  # fmt: skip
 # The probe row of a staged import's first pass, compared with the registry (see
 # staging.Staging.classify): the member's keys as the row would store them. The ID number's blind
-# index comes first, so that a COPY text line's first character tells its half (see `halves`).
+# index comes first, so that a COPY text line's first character tells its half (see HALF).
 PROBE_COLUMNS = (
     "idx", "key", "name", "phone_index", "employer_id", "org_id", "joined_on", "masked",
 )  # fmt: skip
@@ -122,8 +122,10 @@ class ChunkResult:
     count: int = 0  # rows read, accepted or not
     records: int = 0  # records of a TextChunk, blank ones included
     accepted: int = 0
-    lines: list[str] = field(default_factory=list)  # PostgreSQL: accepted rows, COPY text lines
-    high: list[str] = field(default_factory=list)  # probes of the high half, when split (HALF)
+    # PostgreSQL: the accepted rows as COPY text, in UTF-8 (bytes cross from a worker process and
+    # go to the database as they are; a str would be encoded and decoded on the way).
+    copy: bytes = b""
+    high: bytes = b""  # the probes of the high half, when split (HALF); `copy` has the low half
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
     checked: Checked = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
@@ -413,9 +415,9 @@ class ChunkValidator:
         result.checked = {}
         result.accepted = len(lines) + len(rows)
         if result.probes and self.context.halves:
-            result.high = [line for line in lines if line >= HALF]
+            result.high = "".join([line for line in lines if line >= HALF]).encode()
             lines = [line for line in lines if line < HALF]
-        result.lines, result.rows = lines, rows
+        result.copy, result.rows = "".join(lines).encode(), rows
         result.finished = True
         return result
 

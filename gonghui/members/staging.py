@@ -88,7 +88,7 @@ class Staging:
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
-    def _copy(self, table: str, columns: str, text: str, db: Any = connection) -> None:
+    def _copy(self, table: str, columns: str, text: bytes, db: Any = connection) -> None:
         with (
             db.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
@@ -99,13 +99,13 @@ class Staging:
         self,
         table: str,
         columns: tuple[str, ...],
-        lines: list[str] | None,
+        copy: bytes,
         rows: list[tuple[Any, ...]] | None,
     ) -> None:
-        """Rows into a TEMP table: COPY text lines on PostgreSQL, tuples on SQLite."""
+        """Rows into a TEMP table: COPY text (UTF-8) on PostgreSQL, tuples on SQLite."""
         if self.postgres:
-            if lines:
-                self._copy(table, ", ".join(columns), "".join(lines))
+            if copy:
+                self._copy(table, ", ".join(columns), copy)
         elif rows:
             marks = ", ".join(["%s"] * len(columns))
             with connection.cursor() as cursor:
@@ -160,15 +160,15 @@ class Staging:
     def probe(
         self,
         *,
-        lines: list[str] | None = None,
+        copy: bytes = b"",
         rows: list[tuple[Any, ...]] | None = None,
-        high: list[str] | None = None,
+        high: bytes = b"",
     ) -> None:
         """Append a chunk's probes (first pass); `high`: the COPY text of its high half, when
         the validator split them (ChunkResult.high), for the partner connection."""
-        self._append(PROBE, PROBE_COLUMNS, lines, rows)
+        self._append(PROBE, PROBE_COLUMNS, copy, rows)
         if high:
-            self._copy(PROBE, _PROBE_LIST, "".join(high), db=self.partner or connection)
+            self._copy(PROBE, _PROBE_LIST, high, db=self.partner or connection)
 
     def classify(
         self, *, skip_unchanged: bool = True, staged: bool = False
@@ -230,21 +230,17 @@ class Staging:
             db=db,
         )
 
-    def load(
-        self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
-    ) -> None:
+    def load(self, *, copy: bytes = b"", rows: list[tuple[Any, ...]] | None = None) -> None:
         """Replace the stage with these member rows (inside the chunk's transaction)."""
         self._exec(f"TRUNCATE {STAGE}" if self.postgres else f"DELETE FROM {STAGE}")
-        self.stage(lines=lines, rows=rows)
-        if self.postgres and lines:
+        self.stage(copy=copy, rows=rows)
+        if self.postgres and copy:
             # Without statistics the planner would hash-join the stage against the registry.
             self._exec(f"ANALYZE {STAGE}")
 
-    def stage(
-        self, *, lines: list[str] | None = None, rows: list[tuple[Any, ...]] | None = None
-    ) -> None:
+    def stage(self, *, copy: bytes = b"", rows: list[tuple[Any, ...]] | None = None) -> None:
         """Append member rows to the stage (a one-pass import stages the whole file)."""
-        self._append(STAGE, STAGE_COLUMNS, lines, rows)
+        self._append(STAGE, STAGE_COLUMNS, copy, rows)
 
     def discard(self, keys: list[int]) -> None:
         """Take these rows out of the stage (the refused ones of a one-pass import)."""
@@ -339,9 +335,9 @@ class Staging:
             restore.append(definition)
         return restore
 
-    def bulk_load(self, copy_text: str) -> None:
-        if copy_text:
-            self._copy(self.members, _MEMBER_COLUMNS, copy_text)
+    def bulk_load(self, copy: bytes) -> None:
+        if copy:
+            self._copy(self.members, _MEMBER_COLUMNS, copy)
 
     def bulk_finish(self, base: int, restore: list[str]) -> list[tuple[int, int, str]]:
         """Build the indexes and constraints again, removing the repeats of an ID number first

@@ -228,7 +228,7 @@ def _bulk(
     with transaction.atomic():
         restore = staging.bulk_begin(base)
         for chunk in chunks:
-            staging.bulk_load("".join(chunk.lines))
+            staging.bulk_load(chunk.copy)
             _count(result, chunk, progress)
             result.created += chunk.accepted
         loaded = result.created
@@ -254,7 +254,7 @@ def _staged(
     validator serves both passes: it remembers the employers it found."""
     accepted = 0
     for chunk in pool.validated(chunks(), probe=True):
-        staging.probe(lines=chunk.lines, rows=chunk.rows, high=chunk.high)
+        staging.probe(copy=chunk.copy, rows=chunk.rows, high=chunk.high)
         _count(result, chunk, progress)
         accepted += chunk.accepted
     with transaction.atomic():
@@ -272,7 +272,7 @@ def _staged(
 
     for chunk in pool.validated(chunks(), wanted=wanted_in):
         with transaction.atomic():
-            staging.load(lines=chunk.lines, rows=chunk.rows)
+            staging.load(copy=chunk.copy, rows=chunk.rows)
             created, updated = staging.merge()
         result.created += created
         result.updated += updated
@@ -302,7 +302,7 @@ def _one_pass(
     """
     accepted = 0
     for chunk in pool.validated(chunks):
-        staging.stage(lines=chunk.lines, rows=chunk.rows)
+        staging.stage(copy=chunk.copy, rows=chunk.rows)
         _count(result, chunk, progress)
         accepted += chunk.accepted
     verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED, staged=True)

@@ -245,6 +245,9 @@ class Table:
         difference and renumber the chunks that follow.)
         """
         assert self.csv_dialect is not None, "text_chunks() reads CSV files only"
+        if not _has_byte(self.path, b'"'):
+            yield from self._plain_chunks(size)
+            return
         number, lines, first, inside, spanned = 0, [], self._header_row + 1, False, 0
         sizes = _ramped(size)
         size = next(sizes)
@@ -274,6 +277,60 @@ class Table:
                 ) from None
         if lines:
             yield TextChunk(first, "".join(lines), number - first + 1 + inside)
+
+    def _plain_chunks(self, size: int) -> Iterator[TextChunk]:
+        """`text_chunks` of a file without a quote character: each line is a record, so whole
+        batches of lines are read and cut in C, with no step per line in Python."""
+        assert self.csv_dialect is not None
+        sizes = _ramped(size)
+        first, size, skip = self._header_row + 1, next(sizes), self._header_row
+        pending: list[str] = []
+        with self.path.open(encoding=self.csv_dialect.encoding, newline="") as f:
+            try:
+                while batch := f.readlines(_BATCH_CHARS):
+                    if skip:
+                        skip, batch = max(skip - len(batch), 0), batch[skip:]
+                    pending += batch
+                    while len(pending) >= size:
+                        yield TextChunk(first, "".join(pending[:size]), size)
+                        del pending[:size]
+                        first, size = first + size, next(sizes)
+            except UnicodeDecodeError:
+                raise FileUnreadable(
+                    format_lazy(
+                        _("The file is damaged or not valid text near line {line}."),
+                        line=_undecodable_line(self.path, self.csv_dialect.encoding),
+                    )
+                ) from None
+        if pending:
+            yield TextChunk(first, "".join(pending), len(pending))
+
+
+# Lines read at once by `Table._plain_chunks` (in characters; about 12 000 member rows).
+_BATCH_CHARS = 1 << 20
+
+
+def _has_byte(path: Path, byte: bytes) -> bool:
+    """Whether the file holds this byte (a quote's, in any of the encodings read: no multibyte
+    character of UTF-8 or GB18030 contains an ASCII byte; in UTF-16 one may, which only sends
+    the file the careful way)."""
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            if byte in block:
+                return True
+    return False
+
+
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The number of the first line of a text file that does not decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError:
+                return number
+    return number + 1
 
 
 def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, list[str]]], int]:

@@ -453,6 +453,37 @@ def test_csv_text_chunks_parse_to_the_same_rows_as_the_file(tmp_path_factory, ro
     assert parsed == list(table.raw_rows())
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(st.text(alphabet="ab中 ,", max_size=5), st.sampled_from(["\n", "\r\n", "\r"])),
+        max_size=15,
+    ),
+    size=st.integers(min_value=1, max_value=5),
+)
+def test_quote_free_csv_chunks_cut_at_every_kind_of_line_end(tmp_path_factory, lines, size):
+    # Without a quote the file is cut into chunks by whole lines, in C: a lone CR ends a
+    # record too, as for the csv module.
+    path = tmp_path_factory.mktemp("plain") / "rows.csv"
+    body = "".join(text + end for text, end in lines)
+    path.write_bytes(("name,uscc\n" + body).encode())
+    table = open_table(path, COLUMNS)
+    chunks = list(table.text_chunks(size))
+    parsed = [row for chunk in chunks for row in parse_text_chunk(chunk, ",")[0]]
+    assert parsed == list(table.raw_rows())
+    assert sum(chunk.records for chunk in chunks) == len(body.splitlines())
+
+
+def test_a_damaged_quote_free_csv_names_the_line_that_does_not_decode(tmp_path):
+    rows = [f"工会{i},91350100MA{i:08d}\n".encode() for i in range(30_000)]
+    rows[24_999] = b"\xff\xfe broken,X\n"  # line 25 001: the header is line 1
+    path = tmp_path / "damaged.csv"
+    path.write_bytes("名称,统一社会信用代码\n".encode() + b"".join(rows))
+    table = open_table(path, COLUMNS)
+    with pytest.raises(FileUnreadable, match="25001"), translation.override("en"):
+        list(table.text_chunks(1000))
+
+
 def _csv_module_parse(chunk: TextChunk, delimiter: str) -> tuple[list, int]:
     reader = csv.reader(io.StringIO(chunk.text, newline=""), delimiter=delimiter)
     rows, count = [], 0

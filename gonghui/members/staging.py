@@ -131,16 +131,18 @@ class Staging:
             self.partner.inc_thread_sharing()  # its comparison runs in a thread (classify)
             self._exec(_TEMP_BUFFERS, db=self.partner)
             self._exec(f"SET work_mem = '{_CLASSIFY_MEMORY}'", db=self.partner)
-            typed = ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in PROBE_COLUMNS)
-            self._exec(f"CREATE TEMP TABLE {PROBE} ({typed})", db=self.partner)
+            self._create(PROBE, PROBE_COLUMNS, db=self.partner)
         self.drop()
         if not self.postgres:
             # Every member row goes into eight B-trees of random keys: with SQLite's default
             # 2 MB page cache each insertion reads its pages back from the operating system.
             self._exec(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        for table, columns in ((STAGE, STAGE_COLUMNS), (PROBE, PROBE_COLUMNS)):
-            typed = ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in columns)
-            self._exec(f"CREATE TEMP TABLE {table} ({typed})")
+        self._create(STAGE, STAGE_COLUMNS)
+        self._create(PROBE, PROBE_COLUMNS)
+
+    def _create(self, table: str, columns: tuple[str, ...], db: Any = connection) -> None:
+        typed = ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in columns)
+        self._exec(f"CREATE TEMP TABLE {table} ({typed})", db=db)
 
     def drop(self) -> None:
         """Drop this connection's TEMP tables."""
@@ -151,11 +153,13 @@ class Staging:
 
     def close(self) -> None:
         """`drop`, and close the partner connection (its TEMP table goes with it)."""
-        self.drop()
-        if self.partner is not None:
-            self.partner.dec_thread_sharing()
-            self.partner.close()
-            self.partner = None
+        try:
+            self.drop()
+        finally:
+            if self.partner is not None:
+                self.partner.dec_thread_sharing()
+                self.partner.close()
+                self.partner = None
 
     def probe(
         self,

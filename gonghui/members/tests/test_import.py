@@ -39,6 +39,13 @@ def _wrong_check(id_number: str) -> str:
     return id_number[:17] + ("1" if id_number[17] != "1" else "2")
 
 
+def _large_with_workers(settings, *, chunk: int) -> None:
+    """Any file is large: validated by two worker processes, in chunks of `chunk` rows."""
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 2
+    settings.MEMBER_IMPORT_CHUNK = chunk
+
+
 @pytest.fixture
 def gbk_file(tmp_path, city) -> Path:
     e = city.employer
@@ -252,9 +259,7 @@ def test_worker_processes_validate_and_find_employers_like_the_importing_process
     # Workers handed every employer in scope finish their rows; past the limit the importing
     # process looks the employers up. Same outcome either way.
     monkeypatch.setattr(importing, "EMPLOYERS_HANDED_OVER", handed_over)
-    settings.MEMBER_BULK_LOAD_BYTES = 0
-    settings.MEMBER_IMPORT_WORKERS = 2
-    settings.MEMBER_IMPORT_CHUNK = 100
+    _large_with_workers(settings, chunk=100)
     e = city.employer
     lines = [HEADER]
     for i in range(400):
@@ -278,9 +283,7 @@ def test_a_large_reimport_compared_in_two_halves_finds_every_change_transfer_and
 ):
     # Outside a transaction a large staged import splits its probes by the blind index and
     # compares the halves on two connections at once; nothing may fall between them.
-    settings.MEMBER_BULK_LOAD_BYTES = 0
-    settings.MEMBER_IMPORT_WORKERS = 2
-    settings.MEMBER_IMPORT_CHUNK = 20
+    _large_with_workers(settings, chunk=20)
     ids = [make_id_number(i + 700_000) for i in range(80)]
     for i in range(30):  # registered: 0-9 unchanged, 10-19 renamed, 20-29 in another union
         MemberFactory(id_number=ids[i], name=f"登记{i}", phone="", org=city.employer.union)
@@ -312,9 +315,7 @@ def test_worker_processes_read_a_large_spreadsheet_themselves_with_its_row_numbe
     tmp_path, city, settings
 ):
     # Outside a transaction the workers are forked and read their chunks of the sheet.
-    settings.MEMBER_BULK_LOAD_BYTES = 0
-    settings.MEMBER_IMPORT_WORKERS = 2
-    settings.MEMBER_IMPORT_CHUNK = 50
+    _large_with_workers(settings, chunk=50)
     path = tmp_path / "workers.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet()

@@ -130,7 +130,7 @@ class ChunkResult:
     checked: Checked = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     finished: bool = False  # by `finish`, in the worker when it knows every employer
-    probes: bool = False  # `lines` are probes (else member rows)
+    probes: bool = False  # `copy` (and `rows`) hold probes, else member rows
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,26 @@ def test_a_row_taken_as_clean_holds_only_clean_cells(cells):
     """A spreadsheet row is checked as its cells joined: each cell must then be clean too."""
     if _is_clean("".join(cells), _SPACE_IN_CELLS):
         assert [clean(cell) for cell in cells] == cells
+
+
+@given(
+    unions=st.lists(st.sampled_from(["U1", "U2", "U3", "X9"]), min_size=1, max_size=30),
+    probe=st.booleans(),
+)
+def test_finished_rows_keep_the_file_order_whatever_their_unions(unions, probe):
+    # A bulk load's member ids are the row numbers: in file order its COPY appends each to the
+    # primary key's last page. Rows of an unknown union (X9) are refused in place.
+    context = ImportContext(
+        scope_path="",
+        orgs={"U1": (1, "enterprise"), "U2": (2, "community"), "U3": (3, "joint")},
+        default_org=None,
+        today=TODAY,
+        fields={"name": 0, "id_number": 1, "org_code": 2},
+        copy_text=True,
+    )
+    validator = ChunkValidator(context)
+    rows = [(n, ["王五", make_id_number(n), union]) for n, union in enumerate(unions, start=2)]
+    result = validator.finish(validator.check(rows, probe=probe))
+    keys = [int(line.split("\t")[1 if probe else 0]) for line in result.copy.decode().splitlines()]
+    assert keys == [n for n, (_name, _id, union) in rows if union != "X9"]
+    assert [e.row for e in result.errors] == [n for n, (*_cells, union) in rows if union == "X9"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import itertools
 import re
@@ -245,7 +246,7 @@ class Table:
         difference and renumber the chunks that follow.)
         """
         assert self.csv_dialect is not None, "text_chunks() reads CSV files only"
-        if not _has_byte(self.path, b'"'):
+        if not self._quoted:
             yield from self._plain_chunks(size)
             return
         number, lines, first, inside, spanned = 0, [], self._header_row + 1, False, 0
@@ -269,14 +270,35 @@ class Table:
                         yield TextChunk(first, "".join(lines), number - first + 1)
                         lines, first, size = [], number + 1, next(sizes)
             except UnicodeDecodeError:
-                raise FileUnreadable(
-                    format_lazy(
-                        _("The file is damaged or not valid text near line {line}."),
-                        line=number + 1,
-                    )
-                ) from None
+                raise self._undecodable() from None
         if lines:
             yield TextChunk(first, "".join(lines), number - first + 1 + inside)
+
+    def _undecodable(self) -> FileUnreadable:
+        """The error of a CSV file that does not decode, naming the first line that does not
+        (the text reader fails a whole buffer later)."""
+        assert self.csv_dialect is not None
+        decoder = codecs.getincrementaldecoder(self.csv_dialect.encoding)()
+        line = 1  # past the last one when only the end of the file is cut short
+        with self.path.open("rb") as f:
+            for raw in f:
+                try:
+                    decoder.decode(raw)
+                except UnicodeDecodeError:
+                    break
+                line += 1
+        return FileUnreadable(_damaged_near(line))
+
+    @functools.cached_property
+    def _quoted(self) -> bool:
+        """Whether the file may hold a quote character (read once per table: a staged import
+        cuts the file twice). No multibyte character of UTF-8 or GB18030 contains an ASCII
+        byte; in UTF-16 one may, which only sends the file the careful way."""
+        with self.path.open("rb") as f:
+            while block := f.read(1 << 20):
+                if b'"' in block:
+                    return True
+        return False
 
     def _plain_chunks(self, size: int) -> Iterator[TextChunk]:
         """`text_chunks` of a file without a quote character: each line is a record, so whole
@@ -296,12 +318,7 @@ class Table:
                         del pending[:size]
                         first, size = first + size, next(sizes)
             except UnicodeDecodeError:
-                raise FileUnreadable(
-                    format_lazy(
-                        _("The file is damaged or not valid text near line {line}."),
-                        line=_undecodable_line(self.path, self.csv_dialect.encoding),
-                    )
-                ) from None
+                raise self._undecodable() from None
         if pending:
             yield TextChunk(first, "".join(pending), len(pending))
 
@@ -310,27 +327,9 @@ class Table:
 _BATCH_CHARS = 1 << 20
 
 
-def _has_byte(path: Path, byte: bytes) -> bool:
-    """Whether the file holds this byte (a quote's, in any of the encodings read: no multibyte
-    character of UTF-8 or GB18030 contains an ASCII byte; in UTF-16 one may, which only sends
-    the file the careful way)."""
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            if byte in block:
-                return True
-    return False
-
-
-def _undecodable_line(path: Path, encoding: str) -> int:
-    """The number of the first line of a text file that does not decode."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as f:
-        for number, raw in enumerate(f, start=1):
-            try:
-                decoder.decode(raw)
-            except UnicodeDecodeError:
-                return number
-    return number + 1
+def _damaged_near(line: int) -> Any:
+    """The reason a text file cannot be read, near this line (lazily translated)."""
+    return format_lazy(_("The file is damaged or not valid text near line {line}."), line=line)
 
 
 def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, list[str]]], int]:
@@ -347,14 +346,7 @@ def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, 
             if not _is_blank(cells):
                 rows.append((chunk.first + count - 1, cells))
     except csv.Error:
-        raise FileUnreadable(
-            str(
-                format_lazy(
-                    _("The file is damaged or not valid text near line {line}."),
-                    line=chunk.first + count,
-                )
-            )
-        ) from None
+        raise FileUnreadable(str(_damaged_near(chunk.first + count))) from None
     return rows, count
 
 
@@ -429,12 +421,7 @@ def _csv_records(path: Path, dialect: CsvDialect) -> Callable[[], Iterator[list[
                 yield from reader
             except (UnicodeDecodeError, csv.Error):
                 # Damage past the sampled start of the file only shows up here, mid-stream.
-                raise FileUnreadable(
-                    format_lazy(
-                        _("The file is damaged or not valid text near line {line}."),
-                        line=reader.line_num + 1,
-                    )
-                ) from None
+                raise FileUnreadable(_damaged_near(reader.line_num + 1)) from None
 
     return records
 

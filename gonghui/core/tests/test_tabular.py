@@ -474,8 +474,11 @@ def test_quote_free_csv_chunks_cut_at_every_kind_of_line_end(tmp_path_factory, l
     assert sum(chunk.records for chunk in chunks) == len(body.splitlines())
 
 
-def test_a_damaged_quote_free_csv_names_the_line_that_does_not_decode(tmp_path):
+@pytest.mark.parametrize("quoted", [False, True], ids=["quote-free", "with-quotes"])
+def test_a_damaged_csv_names_the_line_that_does_not_decode(tmp_path, quoted):
     rows = [f"工会{i},91350100MA{i:08d}\n".encode() for i in range(30_000)]
+    if quoted:
+        rows[10] = '"工会,甲",91350100MA00000010\n'.encode()
     rows[24_999] = b"\xff\xfe broken,X\n"  # line 25 001: the header is line 1
     path = tmp_path / "damaged.csv"
     path.write_bytes("名称,统一社会信用代码\n".encode() + b"".join(rows))

@@ -16,10 +16,13 @@ Three ways in, all fed with the rows `importing.ChunkValidator` formatted:
   the first hex digit of the ID number's blind index (importing.HALF): the high half goes to a
   connection of its own, and the two halves are compared at once, one per core. A repeated ID
   number has one blind index, so its rows meet in one half.
-- One pass (SQLite, a large file that would more than double the registry): every accepted row
-  is staged as a member row (`stage`), `classify` compares the stage instead of probes, the
-  refused rows are taken out (`discard`) and one transaction merges the rest with the
-  registry's secondary indexes dropped and built again (`indexes_off`, `indexes_on`).
+- One pass (SQLite, a large file that would more than double the registry): one transaction
+  from the first row, with the registry's secondary indexes dropped (`indexes_off`) and built
+  again at the end (`indexes_on`). Each chunk's accepted rows go straight into the registry as
+  new members (`direct_insert`: id = `direct_base` + row number; a registered ID number is left
+  out); the rows left out are told apart by their member's id (`member_ids`): above the base, an
+  earlier row of the file made it (a repeat); else a member registered before, whose rows go
+  through the stage and the same comparison and merge as a staged import's.
 - Bulk load (PostgreSQL, a large file into an empty registry): one transaction that drops the
   registry's secondary indexes, unique and foreign-key constraints, `COPY`s every chunk straight
   into the registry with the row number as part of the member id, removes repeated ID numbers
@@ -29,6 +32,7 @@ Three ways in, all fed with the rows `importing.ChunkValidator` formatted:
 """
 
 import heapq
+import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -183,7 +187,7 @@ class Staging:
         nothing: empty cells never erase, so they never differ either. Without
         `skip_unchanged` every row that is neither a repeat nor a transfer is a CHANGE (the
         reference the tests compare with). `staged`: compare the stage's member rows instead of
-        probes (a one-pass import, see `stage`)."""
+        probes (the rows of members registered before, in a one-pass import's chunk)."""
         if self.partner is None:
             return self._classify(skip_unchanged=skip_unchanged, staged=staged)
         # The two halves at once: the high one is compared in a thread on the partner
@@ -237,21 +241,57 @@ class Staging:
     def load(self, *, copy: bytes = b"", rows: list[tuple[Any, ...]] | None = None) -> None:
         """Replace the stage with these member rows (inside the chunk's transaction)."""
         self._exec(f"TRUNCATE {STAGE}" if self.postgres else f"DELETE FROM {STAGE}")
-        self.stage(copy=copy, rows=rows)
+        self._append(STAGE, STAGE_COLUMNS, copy, rows)
         if self.postgres and copy:
             # Without statistics the planner would hash-join the stage against the registry.
             self._exec(f"ANALYZE {STAGE}")
 
-    def stage(self, *, copy: bytes = b"", rows: list[tuple[Any, ...]] | None = None) -> None:
-        """Append member rows to the stage (a one-pass import stages the whole file)."""
-        self._append(STAGE, STAGE_COLUMNS, copy, rows)
-
     def discard(self, keys: list[int]) -> None:
-        """Take these rows out of the stage (the refused ones of a one-pass import)."""
+        """Take these rows out of the stage (the refused ones of a one-pass import's chunk)."""
         for start in range(0, len(keys), 500):
             part = keys[start : start + 500]
             marks = ", ".join(["%s"] * len(part))
             self._exec(f"DELETE FROM {STAGE} WHERE key IN ({marks})", part)
+
+    # --- one pass (SQLite) ---
+
+    def direct_base(self) -> int:
+        """The id base of a one-pass import: its new members' ids are the base plus the row
+        number. Taken inside the import's transaction after its first write (`indexes_off`), so
+        that no other connection can add a member before it commits."""
+        m = self.members
+        (base,) = self._rows(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max(id) FROM {m}), 0))",
+            [m],
+        )[0]
+        return int(base)
+
+    def direct_insert(self, rows: list[tuple[Any, ...]], base: int) -> int:
+        """Insert these member rows (STAGE_COLUMNS) as new members with ids of `base` + their
+        key, leaving out each whose ID number is registered already; returns how many went in."""
+        if not rows:
+            return 0
+        columns = ", ".join(STAGE_COLUMNS[1:])
+        marks = ", ".join(["%s"] * (len(STAGE_COLUMNS) - 1))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.members} (id, {columns}) VALUES (%s + {int(base)}, {marks}) "
+                f"ON CONFLICT (id_number_index) DO NOTHING",
+                rows,
+            )
+            count: int = cursor.rowcount
+            return count
+
+    def member_ids(self, indexes: list[str]) -> dict[str, int]:
+        """The registered member's id of each of these ID number blind indexes that has one."""
+        return dict(
+            self._rows(
+                f"SELECT id_number_index, id FROM {self.members} "
+                f"WHERE id_number_index IN (SELECT value FROM json_each(%s))",
+                [json.dumps(indexes)],
+            )
+        )
 
     def indexes_off(self) -> list[str]:
         """SQLite: drop the registry's secondary indexes — all but the ID number's, which the

@@ -28,6 +28,7 @@ from gonghui.core.validators import id_number_birth_date, id_number_gender
 from gonghui.members.importing import (
     MEMBER_COLUMNS,
     MEMBER_ORG_KINDS,
+    STAGE_COLUMNS,
     ChunkResult,
     ChunkValidator,
     ImportContext,
@@ -47,6 +48,9 @@ Writing = Callable[[int, int], None]
 # Staging.classify). Off, every accepted row goes through the merge: the reference the tests
 # compare with.
 SKIP_UNCHANGED = True
+# Where a member row (importing.STAGE_COLUMNS) holds the ID number's blind index and its mask.
+_INDEX = STAGE_COLUMNS.index("id_number_index")
+_MASKED = STAGE_COLUMNS.index("id_number_masked")
 # More than any member row of a CSV or XLSX file takes (~80 and ~60 bytes): the size of a file
 # divided by this is at most the number of its rows.
 BYTES_PER_ROW = 100
@@ -167,7 +171,7 @@ def member_import_records(
                 )
         else:
             # On SQLite a large file that would more than double the registry is mostly new
-            # members: read once, staged whole, merged in one transaction (see _one_pass).
+            # members: read once, straight into the registry in one transaction (see _one_pass).
             one_pass = (
                 bulk_load
                 and not staging.postgres
@@ -294,27 +298,54 @@ def _one_pass(
     progress: Progress | None,
     writing: Writing,
 ) -> None:
-    """SQLite, a file larger than the registry: every accepted row is formatted as a member
-    (most are new, so a first pass of probes would only be read again) and staged; the same
-    comparison as the staged import's, over the stage; then one transaction takes the refused
-    rows out, drops the registry's secondary indexes, merges and builds them again. The
-    registry is locked for writing only during that last step; a killed import writes nothing.
-    """
-    accepted = 0
-    for chunk in pool.validated(chunks):
-        staging.stage(copy=chunk.copy, rows=chunk.rows)
-        _count(result, chunk, progress)
-        accepted += chunk.accepted
-    verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED, staged=True)
-    _wanted, refused = _verdicts(result, verdicts)
-    to_write = accepted - len(refused)
-    writing(0, to_write)
+    """SQLite, a file larger than the registry: mostly new members, so every accepted row is
+    formatted as a member and goes straight into the registry, in one transaction from the first
+    row with the registry's secondary indexes dropped (sorting once at the end beats inserting
+    most of the registry into six B-trees row by row). A row left out because its ID number is
+    registered already is a repeat when an earlier row of the file registered it (its member's id
+    is above the import's base), or names a member registered before: those rows go through the
+    stage and the staged import's comparison and merge, chunk by chunk. Killed, the import writes
+    nothing; the registry is locked for writing until it ends."""
+    accepted = refused = 0
+    # Blind index → row, of the members registered before that a row of the file has named: a
+    # later row naming one again is a repeat.
+    claimed: dict[str, int] = {}
     with transaction.atomic():
-        staging.discard(refused)
         restore = staging.indexes_off()
-        result.created, result.updated = staging.merge()
+        base = staging.direct_base()
+        for chunk in pool.validated(chunks):
+            _count(result, chunk, progress)
+            accepted += chunk.accepted
+            created = staging.direct_insert(chunk.rows, base)
+            result.created += created
+            if created == len(chunk.rows):
+                continue
+            members = staging.member_ids([row[_INDEX] for row in chunk.rows])
+            registered = []
+            for row in chunk.rows:
+                key, index = row[0], row[_INDEX]
+                member = members[index]
+                if member == base + key:
+                    continue  # inserted just now
+                earlier = member - base if member > base else claimed.setdefault(index, key)
+                if earlier == key:
+                    registered.append(row)
+                else:
+                    result.reject(RowError(key, "id_number", row[_MASKED], _repeated(earlier)))
+                    refused += 1
+            if registered:
+                staging.load(rows=registered)
+                verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED, staged=True)
+                _wanted, transfers = _verdicts(result, verdicts)
+                staging.discard(transfers)
+                refused += len(transfers)
+                created, updated = staging.merge()
+                result.created += created
+                result.updated += updated
+        to_write = accepted - refused
+        writing(0, to_write)  # the rows are in; the index builds make them count
         staging.indexes_on(restore)
-    result.unchanged = accepted - len(refused) - result.created - result.updated
+    result.unchanged = to_write - result.created - result.updated
     writing(to_write, to_write)
 
 

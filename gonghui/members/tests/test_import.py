@@ -1,9 +1,11 @@
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -208,6 +210,71 @@ def test_killed_import_rerun_ends_as_one_clean_run(tmp_path, city):
     assert result.unchanged == partial
     assert Member.objects.count() == 6000
     assert Member.objects.values("id_number_index").distinct().count() == 6000
+
+
+def _registry_locked_by_another() -> bool:
+    """Another connection is inside a large import's one transaction: PostgreSQL's bulk load
+    holds an exclusive lock on the registry, SQLite's one-pass import the write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname = %s AND l.mode = 'AccessExclusiveLock' "
+                "AND l.pid <> pg_backend_pid()",
+                [Member._meta.db_table],
+            )
+            return cursor.fetchone() is not None
+    probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_killed_midway_writes_nothing_and_rerun_ends_as_one_clean_run(
+    tmp_path, city, settings
+):
+    # Into an empty registry a large file is one transaction: PostgreSQL's bulk load, SQLite's
+    # one-pass import. Killed inside it, nothing stays; the indexes it dropped are back.
+    before = _index_names()
+    rows = 30_000
+    # One birth date per thousand rows: the ID numbers (date + row mod 1000) are all distinct.
+    born = [date(1960, 1, 1) + timedelta(days=i // 1000) for i in range(rows)]
+    lines = [HEADER] + [
+        f"一次{i},{make_id_number(i, born=born[i])},,,,E00000001," for i in range(rows)
+    ]
+    path = _csv(tmp_path / "large.csv", lines)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "GONGHUI_BULK_LOAD_BYTES": "0",
+        "GONGHUI_IMPORT_CHUNK": "1000",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "gonghui.manage", "import_members", str(path), "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not _registry_locked_by_another() and time.monotonic() < deadline:
+        assert child.poll() is None, "the import ended before it could be killed"
+        time.sleep(0.002)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert Member.objects.count() == 0
+    assert _index_names() == before
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    settings.MEMBER_IMPORT_WORKERS = 0
+    result = member_import(path=path, scope_org=city.district)
+    assert (result.created, result.rejected) == (rows, 0)
+    assert Member.objects.values("id_number_index").distinct().count() == rows
+    assert _index_names() == before
 
 
 def _index_names() -> set[str]:

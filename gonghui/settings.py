@@ -118,7 +118,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # 16 KB pages (SQLite's default is 4 KB) for a file created now; an existing file keeps
+        # its own. A registry of a million rows then has a quarter as many pages to insert into,
+        # scan for an index build and write: a large import runs 5–10 % faster (README).
+        "init_command": (
+            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }

@@ -2,6 +2,7 @@
 
 import base64
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -58,3 +59,13 @@ def test_production_refuses_to_start_without_personal_data_keys():
     result = _gonghui("check", GONGHUI_ENV="production", SECRET_KEY=GOOD_SECRET)
     assert result.returncode != 0
     assert "GONGHUI_PII_KEYS" in result.stderr
+
+
+def test_a_new_embedded_database_has_16_kb_pages_and_wal(tmp_path):
+    # Set before the file's first page is written; an existing file keeps its page size.
+    path = tmp_path / "new.sqlite3"
+    result = _gonghui("migrate", "-v0", DATABASE_URL=f"sqlite:///{path}", **PII_KEYS)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (16384,)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -40,5 +40,4 @@ def check(chunk: Any, probe: bool, wanted: Any) -> Any:
     assert _validator is not None, "worker not initialised"
     if _sheet is not None and isinstance(chunk, SheetChunk):
         chunk = _sheet(chunk)
-    result = _validator.check(chunk, probe=probe, wanted=wanted)
-    return _validator.finish(result) if _validator.knows_every_employer else result
+    return _validator.check(chunk, probe=probe, wanted=wanted)

@@ -23,7 +23,7 @@ codes, union codes, names), anything else the full validator, which also words t
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -304,8 +304,10 @@ class ChunkValidator:
         wanted: Collection[int] | None = None,
     ) -> ChunkResult:
         """Validate every row of the chunk (only the `wanted` row numbers, if given) and format
-        all of it but the employer and union — a probe or a member row, see the module's
-        docstring. No database access: this runs in worker processes; `finish` completes it."""
+        it — a probe or a member row, see the module's docstring. No database access: this runs
+        in worker processes. A validator that knows every employer (`knows_every_employer`)
+        fills in each row's employer and union as it goes; else `finish` does, in the importing
+        process."""
         if isinstance(chunk, TextChunk):
             rows, records = parse_text_chunk(chunk, self.context.delimiter)
             # Usually no cell of the whole chunk needs `clean`, which costs more than the rest
@@ -318,7 +320,23 @@ class ChunkValidator:
             cells_text = "".join(["".join(cells) for _number, cells in rows])
             spaces = None if _is_clean(cells_text, _SPACE_IN_CELLS) else _SPACE_IN_CELLS
         result = ChunkResult(count=len(rows), records=records, probes=probe)
-        errors, checked = result.errors, result.checked
+        checked = self._checked(rows, result.errors, probe, wanted, spaces)
+        if self.knows_every_employer:
+            self._fill(result, checked)
+        else:
+            result.checked = list(checked)
+        return result
+
+    def _checked(
+        self,
+        rows: list[tuple[int, list[str]]],
+        errors: list[RowError],
+        probe: bool,
+        wanted: Collection[int] | None,
+        spaces: re.Pattern[str] | None,
+    ) -> Iterator[tuple[int, Any, Any, Link]]:
+        """The rows that pass validation, each as (row, the formatted row before the employer,
+        after the union, what the employer and union are found by); the others go to `errors`."""
         first: dict[str, int] = {}
         repeated = _("The same ID number is already on row %(row)d of this file.")
         pick, pad, width, valid = self._pick, self._pad, self.width, self._valid
@@ -346,8 +364,7 @@ class ChunkValidator:
             phone_index = index_phone(phone) if phone else ""
             accepted = (number, name, id_number, id_index, masked, phone, phone_index, joined)
             head, tail = form(accepted)
-            checked.append((number, head, tail, (uscc, employer_name, org_id)))
-        return result
+            yield number, head, tail, (uscc, employer_name, org_id)
 
     def _probe(self, row: Accepted) -> tuple[Any, Any]:
         """(before, after) the employer and union of a PROBE_COLUMNS row."""
@@ -386,19 +403,27 @@ class ChunkValidator:
         ), f"\t{_NULL if joined is None else joined}{self._suffix}"
 
     def finish(self, result: ChunkResult) -> ChunkResult:
-        """Find the employers (one query on the importing connection) and fill in the employer
-        and union of each accepted row; rows whose employer is unknown are rejected. Each
-        (USCC, employer name, union)'s outcome — the text between a row's head and tail, or its
-        error — is worked out once per import. Rows stay in file order: a bulk load's member
-        ids then grow row by row, and PostgreSQL appends each to the primary key's last page
-        (a quarter smaller, and its `COPY` some 15 % faster, than in any other order)."""
-        if not self.knows_every_employer:
-            self._find_employers({key for *_row, key in result.checked})
+        """Complete a chunk `check` left unfinished: find its employers (one query on the
+        importing connection) and fill in each row's employer and union (`_fill`)."""
+        if result.finished:
+            return result
+        self._find_employers({key for *_row, key in result.checked})
+        checked, result.checked = result.checked, []
+        self._fill(result, checked)
+        return result
+
+    def _fill(self, result: ChunkResult, checked: Iterable[tuple[int, Any, Any, Link]]) -> None:
+        """Put the employer and union between each checked row's head and tail; rows whose
+        employer is unknown are rejected. Each (USCC, employer name, union)'s outcome — the text
+        between head and tail, or its error — is worked out once per import. Rows stay in file
+        order: a bulk load's member ids then grow row by row, and PostgreSQL appends each to the
+        primary key's last page (a quarter smaller, and its `COPY` some 15 % faster, than in
+        any other order)."""
         lines: list[str] = []
         rows: list[tuple[Any, ...]] = []
         errors = result.errors
         links, link = self._links, self._link
-        for number, head, tail, key in result.checked:
+        for number, head, tail, key in checked:
             middle = links.get(key)
             if middle is None:
                 middle = links[key] = link(*key)
@@ -408,14 +433,12 @@ class ChunkValidator:
                 rows.append((*head, *middle, *tail))
             else:
                 errors.append(RowError(number, middle.column, middle.value, middle.reason))
-        result.checked = []
         result.accepted = len(lines) + len(rows)
         if result.probes and self.context.halves:
             result.high = "".join([line for line in lines if line >= HALF]).encode()
             lines = [line for line in lines if line < HALF]
         result.copy, result.rows = "".join(lines).encode(), rows
         result.finished = True
-        return result
 
     def _find_employers(self, links: Collection[Link]) -> None:
         """Look up the employers of these links not met before: by USCC, or by a unique exact

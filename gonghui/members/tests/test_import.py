@@ -299,6 +299,26 @@ def test_bulk_load_into_an_empty_registry_keeps_every_index(tmp_path, city, sett
     assert (again.created, again.unchanged) == (0, 300)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_a_bulk_load_leaves_planner_statistics_for_the_searched_columns_only(
+    tmp_path, city, settings
+):
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    lines = [HEADER] + [
+        f"统计{i},{make_id_number(i + 250_000)},{make_phone(i)},,,E00000001,2020-01-02"
+        for i in range(200)
+    ]
+    result = member_import(path=_csv(tmp_path / "stats.csv", lines), scope_org=city.district)
+    assert result.created == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [Member._meta.db_table])
+        columns = {name for (name,) in cursor.fetchall()}
+    assert {"name", "name_pinyin", "name_initials", "id_number_index", "phone_index"} <= columns
+    assert {"org_id", "status", "joined_on"} <= columns
+    unsearched = {"id_number", "phone", "id_number_masked", "phone_masked", "created_at"}
+    assert not columns & unsearched
+
+
 def test_an_id_number_repeated_in_a_later_chunk_is_reported_with_its_first_row(
     tmp_path, city, settings
 ):

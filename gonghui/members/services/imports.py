@@ -69,9 +69,9 @@ class _JobProgress:
     """Saves a running job's progress. On PostgreSQL it does so on a connection of its own, in
     autocommit: a bulk load is one long transaction, and progress saved inside it would show
     only once the load is over. The connection opens on first use, after the import has
-    forked its workers, so that none of them inherits its socket. (SQLite has no bulk load; its
-    imports report between their transactions, and a second connection would wait for the
-    first one's write lock.)"""
+    forked its workers, so that none of them inherits its socket. (On SQLite a second connection
+    would wait for the import's write lock: progress goes through the import's own connection,
+    seen between its transactions — at the end for a one-pass import, one transaction.)"""
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id

@@ -257,8 +257,9 @@ class Staging:
 
     def direct_base(self) -> int:
         """The id base of a one-pass import: its new members' ids are the base plus the row
-        number. Taken inside the import's transaction after its first write (`indexes_off`), so
-        that no other connection can add a member before it commits."""
+        number. Taken inside the import's transaction, which holds SQLite's write lock (it begins
+        IMMEDIATE, and has written by then: `indexes_off`), so that no other connection can add
+        a member before it commits."""
         m = self.members
         (base,) = self._rows(
             f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "

@@ -3,7 +3,7 @@
 from gonghui.accounts.api_auth import BearerToken
 from gonghui.appeals.api import router as appeals_router
 from gonghui.benefits.api import router as benefits_router
-from gonghui.core.api_schema import DocumentedAPI
+from gonghui.core.api_schema import DocumentedAPI, LocalSwagger
 from gonghui.insights.api import router as insights_router
 from gonghui.legal.api import router as legal_router
 from gonghui.members.api import router as members_router
@@ -17,6 +17,7 @@ api = DocumentedAPI(
     description="Scoped JSON API of the Gonghui union federation platform.",
     auth=BearerToken(),
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)

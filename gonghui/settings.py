@@ -3,6 +3,7 @@
 See the configuration table in README.md. Parsing is strict (gonghui.core.env).
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,13 @@ from gonghui.core.env import env_bool, env_choice, env_int, env_list, env_str
 from gonghui.core.ratelimit_settings import rate_limits_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# django-ninja's own Swagger UI (templates and static files), served without installing ninja as
+# an app: an installed app is imported by every process as it starts (ninja and pydantic, 0.15 s),
+# API or not. Found without importing it (see gonghui.core.api_schema.LocalSwagger).
+_NINJA_SPEC = importlib.util.find_spec("ninja")
+if _NINJA_SPEC is None or _NINJA_SPEC.origin is None:
+    raise ImproperlyConfigured("django-ninja is not installed: run `make install`.")
+NINJA_DIR = Path(_NINJA_SPEC.origin).parent
 BASE_DIR = PACKAGE_DIR.parent
 VAR_DIR = Path(env_str("GONGHUI_VAR_DIR", str(BASE_DIR / "var")) or "var")
 
@@ -47,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "ninja",
     "treebeard",
     "axes",
     "django_otp",
@@ -92,7 +99,7 @@ WSGI_APPLICATION = "gonghui.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -195,7 +202,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # our CSS plus vendor/ built from the npm lockfile
+# Our CSS plus vendor/ built from the npm lockfile; ninja's Swagger UI (see NINJA_DIR).
+STATICFILES_DIRS = [PACKAGE_DIR / "static", NINJA_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,7 +10,8 @@ a NUL (PostgreSQL text cannot).
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.docs import ABS_TPL_PATH
 from ninja.openapi.schema import OpenAPISchema
 
 ERROR = {
@@ -75,3 +76,12 @@ class DocumentedAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_errors(schema)
         return schema
+
+
+class LocalSwagger(Swagger):
+    """The API docs page from django-ninja's own Swagger UI files. Ninja renders those only when
+    it is an installed app, else it points the page at a CDN (which an intranet cannot reach);
+    we do not install it (see settings.NINJA_DIR) and serve its files ourselves, so the page
+    ninja would render from the CDN is its local one."""
+
+    template_cdn = str(ABS_TPL_PATH / "swagger.html")

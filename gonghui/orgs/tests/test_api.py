@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from gonghui.orgs.models import OrgKind
@@ -73,6 +74,14 @@ def test_openapi_schema_and_local_docs_are_served(city):
     assert "/api/v1/employers/{uscc}" in schema["paths"]
     docs = Client().get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower()
+
+
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(city):
+    # ninja is no installed app (it would slow every process's start): its files are ours.
+    docs = Client().get("/api/v1/docs").content.decode()
+    for name in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js"):
+        assert f"/static/ninja/{name}" in docs
+        assert finders.find(f"ninja/{name}") is not None
 
 
 def test_org_detail_counts_orgs_by_kind(city, district_officer):

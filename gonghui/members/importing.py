@@ -7,12 +7,14 @@ text on PostgreSQL, tuples on SQLite), in one of two forms:
 - a probe (`probe=True`, the first pass of a staged import): the row's keys as the registry
   would hold them — blind indexes, name, employer, union, join date — to be compared with it in
   one query (`staging.Staging.classify`);
-- a member row (the second pass, for the rows that create or change a member, and the bulk
-  load): everything, the encrypted ID number and phone and the pinyin keys included.
+- a member row (the second pass, for the rows that create or change a member, SQLite's one-pass
+  import and PostgreSQL's bulk load): everything, the encrypted ID number and phone and the
+  pinyin keys included.
 
-`finish` fills in each row's employer and union: in the worker that checked the chunk when the
-import handed it every employer in scope (`employers_in_scope`, up to EMPLOYERS_HANDED_OVER),
-else in the importing process, with one query per chunk for the codes it has not met yet.
+Each row's employer and union are filled in (`_fill`) by `check` itself, in the same loop that
+validates the row, when the import handed the validator every employer in scope
+(`employers_in_scope`, up to EMPLOYERS_HANDED_OVER); else by `finish` in the importing process,
+with one query per chunk for the codes it has not met yet.
 Nothing else needs state from earlier chunks, so chunks are validated in worker processes
 (`gonghui.members.pool`) while the database works on the previous ones.
 
@@ -130,7 +132,7 @@ class ChunkResult:
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
     checked: Checked = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    finished: bool = False  # by `finish`, in the worker when it knows every employer
+    finished: bool = False  # employers and unions filled in (`_fill`): by `check` or `finish`
     probes: bool = False  # `copy` (and `rows`) hold probes, else member rows
 
 

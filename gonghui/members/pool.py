@@ -3,9 +3,10 @@
 Validation is pure Python (parsing, normalising, checksums, AES-GCM, HMAC, pinyin) and holds
 the GIL; the database works in its own process. For a large file, worker processes put the
 other cores to work on `ChunkValidator.check` (CSV files reach them as text, parsed there; a
-forked worker reads its spreadsheet chunks from the inherited sheet) and, when they were handed
-every employer in scope, on `finish` too; otherwise the importing process looks up the
-employers of each validated chunk on its own connection (`finish`, one query). The importing
+forked worker reads its spreadsheet chunks from the inherited sheet), which, when they were
+handed every employer in scope, also fills in each row's employer and union; otherwise the
+importing process looks up the employers of each validated chunk on its own connection
+(`finish`, one query). The importing
 process splits the file and streams the rows to the database. Results come back in file order.
 One pool serves both passes of a staged import.
 
@@ -135,7 +136,7 @@ class ValidatorPool:
                         queued_future.cancel()
                         renumbered = _shifted(queued, result.records - chunk.records)
                         pending[index] = (renumbered, submit(renumbered))
-                yield result if result.finished else self.validator.finish(result)
+                yield self.validator.finish(result)  # a finished one as it is
         finally:
             for _chunk, future in pending:  # an abandoned pass leaves nothing queued behind
                 future.cancel()

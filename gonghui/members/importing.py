@@ -87,17 +87,33 @@ HALF = "8"
 _ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _PHONE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
 _ISO_DATE = re.compile(r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
+# The weights of an ID number's first 17 digits in its check digit (ISO 7064 MOD 11-2).
+_ID_WEIGHTS = tuple(2 ** (17 - position) % 11 for position in range(17))
+
+
+def _weighted_sum(digits: str, start: int) -> int:
+    """The weighted sum of an ID number's digits from position `start` on."""
+    return sum(int(digit) * _ID_WEIGHTS[start + at] for at, digit in enumerate(digits))
+
+
+# The sum of each 3-digit sequence number (positions 15 to 17).
+_SEQUENCE_SUMS = {f"{n:03d}": _weighted_sum(f"{n:03d}", 14) for n in range(1000)}
 _NULL = "\\N"  # COPY text's NULL
-# What `clean` collapses: every character str.split() splits on. In CSV text without quotes,
-# line ends only end records, so there they do not count.
-_SPACES = "\t\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_SPACE_IN_TEXT = re.compile(f"[{_SPACES}]")
-_SPACE_IN_CELLS = re.compile(f"[\n\r{_SPACES}]")
+_BACKSLASH, _ESCAPED = "\\", "\\\\"  # COPY text's escape character, escaped
+# What `clean` collapses: every character str.split() splits on (str.isspace). In CSV text
+# without quotes, line ends only end records, so there they do not count.
+_SPACES = (
+    "\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACE_IN_TEXT = tuple(_SPACES)
+_SPACE_IN_CELLS = ("\n", "\r", *_SPACES)
 
 
-def _is_clean(text: str, spaces: re.Pattern[str]) -> bool:
-    """`clean` would return every cell of this text unchanged: no whitespace, and NFKC already."""
-    return spaces.search(text) is None and (
+def _is_clean(text: str, spaces: tuple[str, ...]) -> bool:
+    """`clean` would return every cell of this text unchanged: no whitespace, and NFKC already.
+    A search for each character is a quarter of a regular expression's character class."""
+    return not any(map(text.__contains__, spaces)) and (
         text.isascii() or unicodedata.is_normalized("NFKC", text)
     )
 
@@ -114,9 +130,9 @@ Link = tuple[str, str, int | None]
 Checked = list[tuple[int, Any, Any, Link]]
 # A validated row's values: name, ID number, phone, USCC, employer name, union id, ISO join date.
 Valid = tuple[str, str, str, str, str, int | None, str | None]
-# An accepted row on its way to `_probe` or `_member`: row number, name, ID number, its index,
-# its mask, phone, its index, ISO join date.
-Accepted = tuple[int, str, str, str, str, str, str, str | None]
+# An accepted row on its way to `_probes` or `_members`: row number, name, ID number, its index,
+# its mask, phone, its index, ISO join date, what its employer and union are found by.
+Accepted = tuple[int, str, str, str, str, str, str, str | None, Link]
 EmployerLink = tuple[int, int | None, int | None]  # employer id, its union, its community union
 
 
@@ -162,7 +178,7 @@ class ChunkValidator:
         self.context = context
         self.today = context.today
         vault = pii.vault()
-        self.seal = vault.sealer()
+        self.seal_all = vault.seal_all
         self.index_id = vault.indexer("id_number")
         self.index_phone = vault.indexer("phone")
         positions = [context.fields.get(c.field, -1) for c in MEMBER_COLUMNS]
@@ -172,6 +188,10 @@ class ChunkValidator:
         self._pick = itemgetter(*positions)
         self._pad = [""] if -1 in positions else []
         self._dates: dict[str, bool] = {}  # YYYYMMDD → a plausible birth date
+        # The weighted digit sums (see _weighted_sum) of the regions and birth dates of the valid
+        # ID numbers met so far: `_accepted` checks an ID number made of known parts by them.
+        self._region_sums: dict[str, int] = {}
+        self._birth_sums: dict[str, int] = {}
         # Outcomes of checks that repeat across rows (see _cached).
         self._usccs: dict[str, Any] = {}
         self._orgs: dict[str, Any] = {}
@@ -190,21 +210,30 @@ class ChunkValidator:
     # --- one row ---
 
     def _id_number(self, raw: str) -> str:
-        """The canonical ID number. The fast path checks a clean one in two C calls: the check
-        digit's weights are 2^17 … 2^1 mod 11 (ISO 7064 MOD 11-2), and 13 ≡ 2 (mod 11), so the
-        weighted sum is twice the 17 digits read as a base-13 number, mod 11."""
+        """The canonical ID number; its region's and birth date's digit sums are remembered
+        for `_accepted`'s fast path. A clean one is checked in two C calls: the check digit's
+        weights are 2^17 … 2^1 mod 11 (ISO 7064 MOD 11-2), and 13 ≡ 2 (mod 11), so the weighted
+        sum is twice the 17 digits read as a base-13 number, mod 11."""
         number = raw[:17] + "X" if len(raw) == 18 and raw[17] == "x" else raw
-        if _ID_SHAPE.fullmatch(number) and number[:2] in PROVINCE_PREFIXES:
-            born = number[6:14]
-            valid_date = self._dates.get(born)
-            if valid_date is None:
-                valid_date = self._dates[born] = self._plausible_birth(born)
-            if valid_date and "10X98765432"[2 * int(number[:17], 13) % 11] == number[17]:
-                return number
-        try:
-            return normalize_id_number(raw, today=self.today)
-        except InvalidValue as exc:
-            raise _Reject("id_number", pii.mask_id_number(raw), str(exc)) from None
+        if not (
+            _ID_SHAPE.fullmatch(number)
+            and number[:2] in PROVINCE_PREFIXES
+            and self._birth_plausible(number[6:14])
+            and "10X98765432"[2 * int(number[:17], 13) % 11] == number[17]
+        ):
+            try:
+                number = normalize_id_number(raw, today=self.today)
+            except InvalidValue as exc:
+                raise _Reject("id_number", pii.mask_id_number(raw), str(exc)) from None
+        self._region_sums[number[:6]] = _weighted_sum(number[:6], 0)
+        self._birth_sums[number[6:14]] = _weighted_sum(number[6:14], 6)
+        return number
+
+    def _birth_plausible(self, digits: str) -> bool:
+        plausible = self._dates.get(digits)
+        if plausible is None:
+            plausible = self._dates[digits] = self._plausible_birth(digits)
+        return plausible
 
     def _plausible_birth(self, digits: str) -> bool:
         try:
@@ -335,15 +364,32 @@ class ChunkValidator:
         errors: list[RowError],
         probe: bool,
         wanted: Collection[int] | None,
-        spaces: re.Pattern[str] | None,
-    ) -> Iterator[tuple[int, Any, Any, Link]]:
+        spaces: tuple[str, ...] | None,
+    ) -> list[tuple[int, Any, Any, Link]]:
         """The rows that pass validation, each as (row, the formatted row before the employer,
         after the union, what the employer and union are found by); the others go to `errors`."""
+        accepted = self._accepted(rows, errors, wanted, spaces)
+        return self._probes(accepted) if probe else self._members(accepted)
+
+    def _accepted(
+        self,
+        rows: list[tuple[int, list[str]]],
+        errors: list[RowError],
+        wanted: Collection[int] | None,
+        spaces: tuple[str, ...] | None,
+    ) -> list[Accepted]:
+        """The rows that pass validation, with their blind indexes and masks. A clean row whose
+        every check this validator has made before (the usual row) is taken in this loop: the
+        same checks as `_valid`'s, on its caches, with no call per row; any other row goes
+        through `_valid`, which also words the error."""
         first: dict[str, int] = {}
+        accepted: list[Accepted] = []
+        append = accepted.append
         repeated = _("The same ID number is already on row %(row)d of this file.")
         pick, pad, width, valid = self._pick, self._pad, self.width, self._valid
         index_id, index_phone = self.index_id, self.index_phone
-        form = self._probe if probe else self._member
+        regions, births, sequences = self._region_sums, self._birth_sums, _SEQUENCE_SUMS
+        usccs, orgs, joins = self._usccs, self._orgs, self._joined
         for number, cells in rows:
             if wanted is not None and number not in wanted:
                 continue
@@ -352,11 +398,43 @@ class ChunkValidator:
             values = pick(cells + pad if pad else cells)
             if spaces is not None and not _is_clean("".join(values), spaces):
                 values = tuple(map(clean, values))
-            try:
-                name, id_number, phone, uscc, employer_name, org_id, joined = valid(values)
-            except _Reject as exc:
-                errors.append(RowError(number, exc.column, exc.value[:200], exc.reason))
-                continue
+            name, id_number, phone, employer_name, uscc, org_code, joined = values
+            if (
+                name
+                and len(name) <= 50
+                and len(id_number) == 18
+                and (region := regions.get(id_number[:6])) is not None
+                and (born := births.get(id_number[6:14])) is not None
+                and (sequence := sequences.get(id_number[14:17])) is not None
+                and "10X98765432"[(region + born + sequence) % 11] == id_number[17]
+                # _PHONE_SHAPE, in method calls
+                and (
+                    not phone
+                    or (
+                        len(phone) == 11
+                        and phone.isascii()
+                        and phone.isdigit()
+                        and phone[0] == "1"
+                        and phone[1] in "3456789"
+                    )
+                )
+                and (not uscc or type(uscc := usccs.get(uscc)) is str)
+                and (not org_code or type(org_id := orgs.get(org_code)) is int)
+                and (
+                    not joined
+                    or (type(join := joins.get(joined)) is tuple and id_number[6:10] <= join[1])
+                )
+            ):
+                if not org_code:
+                    org_id = None
+                joined = join[0] if joined else None
+                employer_name = employer_name[:200]
+            else:
+                try:
+                    name, id_number, phone, uscc, employer_name, org_id, joined = valid(values)
+                except _Reject as exc:
+                    errors.append(RowError(number, exc.column, exc.value[:200], exc.reason))
+                    continue
             id_index = index_id(id_number)
             earlier = first.setdefault(id_index, number)
             masked = id_number[:6] + "********" + id_number[14:]
@@ -364,45 +442,76 @@ class ChunkValidator:
                 errors.append(RowError(number, "id_number", masked, repeated % {"row": earlier}))
                 continue
             phone_index = index_phone(phone) if phone else ""
-            accepted = (number, name, id_number, id_index, masked, phone, phone_index, joined)
-            head, tail = form(accepted)
-            yield number, head, tail, (uscc, employer_name, org_id)
+            append(
+                (number, name, id_number, id_index, masked, phone, phone_index, joined,
+                 (uscc, employer_name, org_id))
+            )  # fmt: skip
+        return accepted
 
-    def _probe(self, row: Accepted) -> tuple[Any, Any]:
-        """(before, after) the employer and union of a PROBE_COLUMNS row."""
-        number, name, _id_number, id_index, masked, _phone, phone_index, joined = row
+    def _probes(self, accepted: list[Accepted]) -> list[tuple[int, Any, Any, Link]]:
+        """(row, before, after the employer and union, link) of PROBE_COLUMNS rows."""
         if not self.context.copy_text:
-            return (id_index, number, name, phone_index), (joined, masked)
-        name = name.replace("\\", "\\\\") if "\\" in name else name
-        return (
-            f"{id_index}\t{number}\t{name}\t{phone_index}\t",
-            f"\t{_NULL if joined is None else joined}\t{masked}\n",
-        )
-
-    def _member(self, row: Accepted) -> tuple[Any, Any]:
-        """(before, after) the employer and union of a STAGE_COLUMNS row."""
-        number, name, id_number, id_index, masked, phone, phone_index, joined = row
-        key = self.context.id_base + number
-        pinyin, initials = name_keys(name)
-        gender = "male" if int(id_number[16]) % 2 else "female"
-        born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
-        phone_enc, phone_masked = (
-            (self.seal(phone), phone[:3] + "****" + phone[7:]) if phone else ("", "")
-        )
-        id_enc = self.seal(id_number)
-        if not self.context.copy_text:
-            return (
-                key, name, pinyin, initials, id_enc, id_index, masked, gender, born,
-                id_number[:6], phone_enc, phone_index, phone_masked,
-            ), (joined, *self._constants)  # fmt: skip
+            return [
+                (number, (id_index, number, name, phone_index), (joined, masked), link)
+                for number, name, _id, id_index, masked, _phone, phone_index, joined, link
+                in accepted
+            ]  # fmt: skip
         # Only the name is free text, its whitespace already collapsed to single spaces by
-        # `clean`: a backslash is all COPY needs escaped. The rest is digits, hex, base64url,
-        # masks or dates; only the employer and the join date may be NULL.
-        name = name.replace("\\", "\\\\") if "\\" in name else name
-        return (
-            f"{key}\t{name}\t{pinyin}\t{initials}\t{id_enc}\t{id_index}\t{masked}\t{gender}\t"
-            f"{born}\t{id_number[:6]}\t{phone_enc}\t{phone_index}\t{phone_masked}\t"
-        ), f"\t{_NULL if joined is None else joined}{self._suffix}"
+        # `clean`: a backslash is all COPY needs escaped.
+        return [
+            (
+                number,
+                f"{id_index}\t{number}\t{name.replace(_BACKSLASH, _ESCAPED)}\t{phone_index}\t",
+                f"\t{_NULL if joined is None else joined}\t{masked}\n",
+                link,
+            )
+            for number, name, _id, id_index, masked, _phone, phone_index, joined, link in accepted
+        ]
+
+    def _members(self, accepted: list[Accepted]) -> list[tuple[int, Any, Any, Link]]:
+        """(row, before, after the employer and union, link) of STAGE_COLUMNS rows: the ID
+        numbers and phones encrypted a chunk at a time (`Vault.seal_all`)."""
+        ids = self.seal_all([row[2] for row in accepted])
+        phones = iter(self.seal_all([row[5] for row in accepted if row[5]]))
+        base, copy_text, constants, suffix = (
+            self.context.id_base, self.context.copy_text, self._constants, self._suffix
+        )  # fmt: skip
+        formed: list[tuple[int, Any, Any, Link]] = []
+        append = formed.append
+        for (
+            number,
+            name,
+            id_number,
+            id_index,
+            masked,
+            phone,
+            phone_index,
+            joined,
+            link,
+        ), id_enc in zip(accepted, ids, strict=True):
+            pinyin, initials = name_keys(name)
+            gender = "male" if int(id_number[16]) % 2 else "female"
+            born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+            phone_enc, phone_masked = (
+                (next(phones), phone[:3] + "****" + phone[7:]) if phone else ("", "")
+            )
+            if not copy_text:
+                append((number, (
+                    base + number, name, pinyin, initials, id_enc, id_index, masked, gender,
+                    born, id_number[:6], phone_enc, phone_index, phone_masked,
+                ), (joined, *constants), link))  # fmt: skip
+                continue
+            # Only the name is free text (see _probes); the rest is digits, hex, base64url,
+            # masks or dates; only the employer and the join date may be NULL.
+            name = name.replace(_BACKSLASH, _ESCAPED)
+            append((
+                number,
+                f"{base + number}\t{name}\t{pinyin}\t{initials}\t{id_enc}\t{id_index}\t{masked}\t"
+                f"{gender}\t{born}\t{id_number[:6]}\t{phone_enc}\t{phone_index}\t{phone_masked}\t",
+                f"\t{_NULL if joined is None else joined}{suffix}",
+                link,
+            ))  # fmt: skip
+        return formed
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Complete a chunk `check` left unfinished: find its employers (one query on the

@@ -4,7 +4,7 @@ accept."""
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gonghui.core.tabular import TextChunk, clean, parse_text_chunk
@@ -18,6 +18,7 @@ from gonghui.members.importing import (
     _Reject,
 )
 from gonghui.members.tests.factories import make_id_number
+from gonghui.orgs.models import OrgKind
 
 TODAY = date(2026, 11, 26)
 
@@ -65,6 +66,12 @@ def test_a_birth_date_after_today_is_refused_with_the_full_validators_reason(val
     assert refused.value.reason
 
 
+def test_the_spaces_looked_for_are_every_character_clean_collapses():
+    every_space = {chr(code) for code in range(0x110000) if chr(code).isspace()}
+    assert set(_SPACE_IN_CELLS) == every_space
+    assert set(_SPACE_IN_TEXT) == every_space - {"\n", "\r"}
+
+
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
 def test_a_cell_taken_as_clean_is_what_clean_would_make_of_it(text):
     """Chunks and rows that pass the cleanliness check skip `clean`: it must change nothing."""
@@ -108,3 +115,98 @@ def test_finished_rows_keep_the_file_order_whatever_their_unions(unions, probe):
     keys = [int(line.split("\t")[1 if probe else 0]) for line in result.copy.decode().splitlines()]
     assert keys == [n for n, (_name, _id, union) in rows if union != "X9"]
     assert [e.row for e in result.errors] == [n for n, (*_cells, union) in rows if union == "X9"]
+
+
+def _row_validator():
+    context = ImportContext(
+        scope_path="",
+        orgs={"U1": (1, OrgKind.ENTERPRISE), "F1": (2, OrgKind.DISTRICT)},
+        default_org=None,
+        today=TODAY,
+        fields={"name": 0, "id_number": 1, "phone": 2, "org_code": 3, "joined_on": 4},
+        copy_text=True,
+    )
+    return ChunkValidator(context)
+
+
+@pytest.fixture(scope="module")
+def seasoned():
+    """A validator whose caches have met valid ID numbers, unions and join dates, so that
+    `_accepted` takes its fast path for rows made of what it has seen."""
+    validator = _row_validator()
+    rows = [
+        (n, ["王五", make_id_number(n, region=region), "13912345678", "U1", "2020-05-01"])
+        for n, region in enumerate(["110101", "310104", "440305"] * 20, start=2)
+    ]
+    validator._accepted(rows, [], None, None)
+    return validator
+
+
+def _edited(number: str, edit: str) -> str:
+    if edit == "lower-x":
+        return number[:17] + "x"
+    if edit == "check":
+        return number[:17] + "0123456789X"[("0123456789X".index(number[17]) + 1) % 11]
+    if edit == "digit":
+        return number[:15] + str((int(number[15]) + 1) % 10) + number[16:]
+    if edit == "long":
+        return number + "1"
+    if edit == "short":
+        return number[:17]
+    if edit == "wide":  # a full-width digit: clean() would have made it ASCII, the row did not
+        return number[:3] + chr(0xFF10 + int(number[3])) + number[4:]
+    if edit == "wide-sequence":
+        return number[:15] + chr(0xFF10 + int(number[15])) + number[16:]
+    if edit == "zero":
+        return "0" + number[1:]
+    return number
+
+
+def _mostly(good, *others):
+    """`good` three times in four, else one of `others`: most rows take the fast path."""
+    return st.one_of(st.just(good), st.just(good), st.just(good), st.sampled_from(others))
+
+
+@settings(max_examples=400)
+@given(
+    seq=st.integers(min_value=2, max_value=80),  # the seasoned rows' are 2 to 61
+    region=_mostly("110101", "310104", "440305", "990101", "110102"),
+    # None: the birth date make_id_number draws from `seq`, as for the seasoned rows; too old,
+    # in the future, too young to have joined in 2020.
+    born=_mostly(None, date(1899, 12, 31), date(2027, 1, 1), date(2012, 6, 1)),
+    edit=_mostly("", "lower-x", "check", "digit", "long", "short", "wide", "wide-sequence", "zero"),
+    name=_mostly("王五", "", "王" * 51),
+    phone=_mostly(
+        "13912345678",
+        "",
+        "12912345678",
+        "1391234567",
+        "139123456789",
+        "139１2345678",
+        "1391234567x",
+    ),
+    org=_mostly("U1", "", "F1", "X9"),
+    joined=_mostly("2020-05-01", "", "2020/5/1", "2099-01-01", "bad"),
+)
+def test_the_rows_fast_path_agrees_with_the_full_validator(
+    seasoned, seq, region, born, edit, name, phone, org, joined
+):
+    """Whatever a row holds, the validator that has seen similar rows (and takes them on its
+    fast path) accepts or refuses it as a fresh one's `_valid` does, with the same values."""
+    cells = [name, _edited(make_id_number(seq, region=region, born=born), edit), phone, org, joined]
+    errors = []
+    accepted = seasoned._accepted([(7, cells)], errors, None, None)
+    fast = [("accepted", row[1], row[2], row[5], row[7], row[8][2]) for row in accepted]
+    fast += [("refused", error.column, error.reason) for error in errors]
+    assert fast == [_outcome(cells)]
+
+
+def _outcome(cells):
+    """What a fresh validator's `_valid` makes of the row: its values, or its refusal."""
+    try:
+        name, number, phone, _uscc, _employer, org_id, joined = _row_validator()._valid(
+            (*cells[:3], "", "", *cells[3:])
+        )
+    except _Reject as refused:
+        return ("refused", refused.column, refused.reason)
+    return ("accepted", name, number, phone, joined, org_id)

@@ -427,7 +427,7 @@ class ChunkValidator:
             ):
                 if not org_code:
                     org_id = None
-                joined = join[0] if joined else None
+                joined = joins[joined][0] if joined else None
                 employer_name = employer_name[:200]
             else:
                 try:

@@ -88,6 +88,22 @@ def test_two_encryptions_of_one_value_differ(cipher):
 
 
 @pytest.mark.parametrize("cipher", CIPHERS)
+def test_values_sealed_together_decrypt_in_order_each_with_its_own_nonce(cipher):
+    """`seal_all` (an import's chunk at a time) makes the tokens `encrypt` would: in order,
+    of the documented shape, and two of one value differ."""
+
+    @given(st.lists(st.sampled_from(["", "13812345678", "11010519491231002X", "张三"]) | st.text()))
+    def check(values):
+        tokens = pii.vault().seal_all([*values, *values])
+        assert [pii.decrypt(token) for token in tokens] == [*values, *values]
+        assert all(re.fullmatch(r"k1\$[A-Za-z0-9_-]+", token) for token in tokens)
+        assert len(set(tokens)) == len(tokens)
+
+    with override_settings(**config(cipher)):
+        check()
+
+
+@pytest.mark.parametrize("cipher", CIPHERS)
 def test_a_token_of_an_old_key_still_decrypts_after_a_new_key_is_added(cipher):
     with override_settings(**config(cipher, "k1")):
         old = pii.encrypt("11010519491231002X")

@@ -236,8 +236,8 @@ class AesVault(Vault):
 
     def seal_all(self, plaintexts: Sequence[str]) -> list[str]:
         """`encrypt` of many values, with their nonces drawn from the system's random source in
-        one call (one per value would cost as much as the encryption itself) and the tokens
-        base64-encoded as one text: the per-value steps are the encryption and one C call."""
+        one call (one per value would cost as much as the encryption itself) and the tokens'
+        base64url spelling and key-id prefix made once, on all of them as one text."""
         count = len(plaintexts)
         if not count:
             return []

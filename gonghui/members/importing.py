@@ -11,16 +11,17 @@ text on PostgreSQL, tuples on SQLite), in one of two forms:
   import and PostgreSQL's bulk load): everything, the encrypted ID number and phone and the
   pinyin keys included.
 
-Each row's employer and union are filled in (`_fill`) by `check` itself, in the same loop that
-validates the row, when the import handed the validator every employer in scope
-(`employers_in_scope`, up to EMPLOYERS_HANDED_OVER); else by `finish` in the importing process,
-with one query per chunk for the codes it has not met yet.
+Each row's employer and union are filled in (`_fill`) by `check` itself, before the chunk goes
+back, when the import handed the validator every employer in scope (`employers_in_scope`, up to
+EMPLOYERS_HANDED_OVER); else by `finish` in the importing process, with one query per chunk for
+the codes it has not met yet.
 Nothing else needs state from earlier chunks, so chunks are validated in worker processes
 (`gonghui.members.pool`) while the database works on the previous ones.
 
-An import spends most of its Python time in the loop of `check`: the common, already clean value
-takes a fast path (with small caches for what repeats across rows: regions, birth dates, credit
-codes, union codes, names), anything else the full validator, which also words the error.
+An import spends most of its Python time in `check`: the usual, already clean row is taken in
+one loop on caches of what repeats across rows (regions, birth dates, credit codes, union codes,
+join dates; `_accepted`), anything else goes through the full validator, which also words the
+error; the rows are then encrypted and formatted a chunk at a time (`_members`, `_probes`).
 """
 
 import re
@@ -478,17 +479,8 @@ class ChunkValidator:
         )  # fmt: skip
         formed: list[tuple[int, Any, Any, Link]] = []
         append = formed.append
-        for (
-            number,
-            name,
-            id_number,
-            id_index,
-            masked,
-            phone,
-            phone_index,
-            joined,
-            link,
-        ), id_enc in zip(accepted, ids, strict=True):
+        for row, id_enc in zip(accepted, ids, strict=True):
+            number, name, id_number, id_index, masked, phone, phone_index, joined, link = row
             pinyin, initials = name_keys(name)
             gender = "male" if int(id_number[16]) % 2 else "female"
             born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"

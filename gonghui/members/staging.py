@@ -317,8 +317,20 @@ class Staging:
         """Insert new members and update changed ones; returns (created, updated).
 
         Empty cells never erase: no phone keeps the stored phone, no employer the stored one.
+        New members go in first: when every staged row went in — the usual chunk of a file of
+        new members — no staged row has a member to update, and the update's join with the
+        registry is skipped. (A member just inserted equals its staged row, so the update
+        never counts one.)
         """
         m, d = self.members, self.distinct
+        # created_at and updated_at: the columns' database default, the transaction's time.
+        columns = ", ".join(STAGE_COLUMNS[1:])
+        created = self._exec(
+            f"INSERT INTO {m} ({columns}) SELECT {columns} FROM {STAGE} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {m} WHERE {m}.id_number_index = s.id_number_index)"
+        )
+        if created == self._rows(f"SELECT count(*) FROM {STAGE}")[0][0]:
+            return created, 0
         updated = self._exec(
             f"UPDATE {m} SET name = s.name, name_pinyin = s.name_pinyin, "
             f"name_initials = s.name_initials, "
@@ -335,12 +347,6 @@ class Staging:
             f"OR (s.employer_id IS NOT NULL AND {m}.employer_id {d} s.employer_id) "
             f"OR (s.joined_on IS NOT NULL AND {m}.joined_on {d} s.joined_on))",
             [connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        # created_at and updated_at: the columns' database default, the transaction's time.
-        columns = ", ".join(STAGE_COLUMNS[1:])
-        created = self._exec(
-            f"INSERT INTO {m} ({columns}) SELECT {columns} FROM {STAGE} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {m} WHERE {m}.id_number_index = s.id_number_index)"
         )
         return created, updated
 

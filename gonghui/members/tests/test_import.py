@@ -13,6 +13,7 @@ import pytest
 import xlsxwriter
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
@@ -122,6 +123,19 @@ def test_changed_phone_is_an_update(tmp_path, city):
     member = Member.objects.get()
     assert pii.decrypt(member.phone) == make_phone(2)
     assert member.phone_masked == pii.mask_phone(make_phone(2))
+
+
+def test_a_file_of_new_members_is_merged_without_looking_for_members_to_update(tmp_path, city):
+    """Every staged row went in as a new member: the merge does not join the stage with the
+    registry to find members to update (the larger part of a large file's merge otherwise)."""
+    MemberFactory(org=city.community)
+    lines = [f"王{n},{make_id_number(n)},{make_phone(n)},,,E00000001," for n in range(1, 4)]
+    path = _csv(tmp_path / "new.csv", [HEADER, *lines])
+    with CaptureQueriesContext(connection) as queries:
+        result = _json(path, "--org", city.district.code)
+    assert (result["created"], result["updated"]) == (3, 0)
+    update = f"UPDATE {Member._meta.db_table} "
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(update)]
 
 
 def test_member_of_another_union_is_a_transfer_candidate_not_moved(tmp_path, city):

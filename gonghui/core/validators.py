@@ -69,7 +69,7 @@ _DIGITS = "0123456789"
 # --- Resident ID number, GB 11643 (ISO 7064 MOD 11-2) ---
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"
+ID_CHECK_CHARS = "10X98765432"  # by the weighted sum mod 11
 PROVINCE_PREFIXES = frozenset(
     f"{n:02d}"
     for n in [
@@ -100,7 +100,7 @@ def id_number_check_char(first17: str) -> str:
         total = sum(map(getitem, _ID_TABLES, first17))
     except KeyError:
         raise ValueError("id_number_check_char needs digits") from None
-    return _ID_CHECK_CHARS[total % 11]
+    return ID_CHECK_CHARS[total % 11]
 
 
 def normalize_id_number(raw: str, *, today: date | None = None) -> str:

@@ -44,6 +44,8 @@ from gonghui.core.tabular import (
     parse_text_chunk,
 )
 from gonghui.core.validators import (
+    ID_CHECK_CHARS,
+    ID_WEIGHTS,
     PROVINCE_PREFIXES,
     InvalidValue,
     normalize_id_number,
@@ -88,13 +90,11 @@ HALF = "8"
 _ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _PHONE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
 _ISO_DATE = re.compile(r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
-# The weights of an ID number's first 17 digits in its check digit (ISO 7064 MOD 11-2).
-_ID_WEIGHTS = tuple(2 ** (17 - position) % 11 for position in range(17))
 
 
 def _weighted_sum(digits: str, start: int) -> int:
     """The weighted sum of an ID number's digits from position `start` on."""
-    return sum(int(digit) * _ID_WEIGHTS[start + at] for at, digit in enumerate(digits))
+    return sum(int(digit) * ID_WEIGHTS[start + at] for at, digit in enumerate(digits))
 
 
 # The sum of each 3-digit sequence number (positions 15 to 17).
@@ -220,7 +220,7 @@ class ChunkValidator:
             _ID_SHAPE.fullmatch(number)
             and number[:2] in PROVINCE_PREFIXES
             and self._birth_plausible(number[6:14])
-            and "10X98765432"[2 * int(number[:17], 13) % 11] == number[17]
+            and ID_CHECK_CHARS[2 * int(number[:17], 13) % 11] == number[17]
         ):
             try:
                 number = normalize_id_number(raw, today=self.today)
@@ -407,7 +407,7 @@ class ChunkValidator:
                 and (region := regions.get(id_number[:6])) is not None
                 and (born := births.get(id_number[6:14])) is not None
                 and (sequence := sequences.get(id_number[14:17])) is not None
-                and "10X98765432"[(region + born + sequence) % 11] == id_number[17]
+                and ID_CHECK_CHARS[(region + born + sequence) % 11] == id_number[17]
                 # _PHONE_SHAPE, in method calls
                 and (
                     not phone

@@ -86,6 +86,8 @@ PROBE_COLUMNS = (
 # (staging.Staging.classify compares each half on a connection of its own): the low half is
 # below it.
 HALF = "8"
+# The hex digits of a probe's blind index in ChunkResult.keys: 8 bytes, a 64-bit integer.
+KEY_DIGITS = 16
 
 _ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _PHONE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
@@ -151,6 +153,9 @@ class ChunkResult:
     errors: list[RowError] = field(default_factory=list)
     finished: bool = False  # employers and unions filled in (`_fill`): by `check` or `finish`
     probes: bool = False  # `copy` (and `rows`) hold probes, else member rows
+    # Probes: the first 8 bytes of each one's ID number blind index, for the importing
+    # process's check that no ID number repeats across chunks (staging.RepeatCheck).
+    keys: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -537,6 +542,9 @@ class ChunkValidator:
             else:
                 errors.append(RowError(number, middle.column, middle.value, middle.reason))
         result.accepted = len(lines) + len(rows)
+        if result.probes:  # the blind index leads every probe (PROBE_COLUMNS)
+            heads = [line[:KEY_DIGITS] for line in lines] or [row[0][:KEY_DIGITS] for row in rows]
+            result.keys = bytes.fromhex("".join(heads))
         if result.probes and self.context.halves:
             result.high = "".join([line for line in lines if line >= HALF]).encode()
             lines = [line for line in lines if line < HALF]

@@ -66,8 +66,40 @@ _STAGE_AS_PROBE = (
 _PROBE_LIST = ", ".join(PROBE_COLUMNS)
 _TEMP_BUFFERS = "SET temp_buffers = '256MB'"
 _CLASSIFY_MEMORY = "128MB"
+# The comparison's plan would be compiled (JIT) for ~0.1 s it never wins back: a hash join and
+# a few comparisons a row.
+_NO_JIT = "jit = off"
 # What `classify` says of a row that is not unchanged.
 REPEAT, NEW, TRANSFER, CHANGE = "r", "n", "t", "c"
+
+
+class RepeatCheck:
+    """Whether a staged import's probes may repeat an ID number from one chunk to another (a
+    chunk's own repeats never become probes: the validator refuses them). Fed each chunk's
+    ChunkResult.keys — the first 8 bytes of every probe's blind index — it says no (`possible`
+    False) only when every key differs, so that `classify` can skip grouping the whole file by
+    ID number, the greater part of its work when nothing repeats. A repeated or merely colliding
+    key, or more than LIMIT keys (~75 MB of them), makes it say yes for good."""
+
+    LIMIT = 1_250_000  # keys a set holds in a table of 2^21 slots (resized at 60 % full)
+
+    def __init__(self) -> None:
+        self._seen: set[int] | None = set()
+
+    @property
+    def possible(self) -> bool:
+        return self._seen is None
+
+    def add(self, keys: bytes) -> None:
+        seen = self._seen
+        if seen is None:
+            return
+        chunk = memoryview(keys).cast("Q")
+        new = set(chunk)
+        if len(new) < len(chunk) or not seen.isdisjoint(new) or len(seen) + len(new) > self.LIMIT:
+            self._seen = None  # and the memory goes
+            return
+        seen |= new
 
 
 class Staging:
@@ -135,6 +167,7 @@ class Staging:
             self.partner.inc_thread_sharing()  # its comparison runs in a thread (classify)
             self._exec(_TEMP_BUFFERS, db=self.partner)
             self._exec(f"SET work_mem = '{_CLASSIFY_MEMORY}'", db=self.partner)
+            self._exec(f"SET {_NO_JIT}", db=self.partner)
             self._create(PROBE, PROBE_COLUMNS, db=self.partner)
         self.drop()
         if not self.postgres:
@@ -179,7 +212,7 @@ class Staging:
             self._copy(PROBE, _PROBE_LIST, high, db=self.partner or connection)
 
     def classify(
-        self, *, skip_unchanged: bool = True, staged: bool = False
+        self, *, skip_unchanged: bool = True, staged: bool = False, repeats: bool = True
     ) -> list[tuple[int, int, str, str]]:
         """Compare every probe with the registry and the file's earlier rows, in one query:
         (row, first row of its ID number, masked ID number, REPEAT/NEW/TRANSFER/CHANGE) of each
@@ -187,24 +220,31 @@ class Staging:
         nothing: empty cells never erase, so they never differ either. Without
         `skip_unchanged` every row that is neither a repeat nor a transfer is a CHANGE (the
         reference the tests compare with). `staged`: compare the stage's member rows instead of
-        probes (the rows of members registered before, in a one-pass import's chunk)."""
+        probes (the rows of members registered before, in a one-pass import's chunk).
+        `repeats=False`: no two probes share an ID number (RepeatCheck), so the probes are not
+        grouped by it."""
         if self.partner is None:
-            return self._classify(skip_unchanged=skip_unchanged, staged=staged)
+            return self._classify(skip_unchanged=skip_unchanged, staged=staged, repeats=repeats)
         # The two halves at once: the high one is compared in a thread on the partner
         # connection while this one compares the low one (the database works in two processes;
         # psycopg lets go of the GIL while it waits). Each half meets only the registry's
         # members of its half.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="member-classify") as thread:
             high = thread.submit(
-                self._classify, skip_unchanged=skip_unchanged, half=">=", db=self.partner
+                self._classify,
+                skip_unchanged=skip_unchanged,
+                repeats=repeats,
+                half=">=",
+                db=self.partner,
             )
-            low = self._classify(skip_unchanged=skip_unchanged, half="<")
+            low = self._classify(skip_unchanged=skip_unchanged, repeats=repeats, half="<")
             return list(heapq.merge(low, high.result()))
 
     def _classify(
         self,
         *,
         skip_unchanged: bool,
+        repeats: bool,
         staged: bool = False,
         half: str = "",
         db: Any = connection,
@@ -216,6 +256,7 @@ class Staging:
             # A hash join of a million probes wants more than the default 4 MB of memory. (The
             # TEMP table is not analysed: its size alone steers the planner to hash joins.)
             self._exec(f"SET LOCAL work_mem = '{_CLASSIFY_MEMORY}'")
+            self._exec(f"SET LOCAL {_NO_JIT}")
         # COLLATE "C": compared by code point, whatever the column's collation.
         member_half = f"AND m.id_number_index COLLATE \"C\" {half} '{HALF}' " if half else ""
         changed = (
@@ -225,15 +266,21 @@ class Staging:
             f"OR (p.employer_id IS NOT NULL AND m.employer_id {d} p.employer_id) "
             f"OR (p.joined_on IS NOT NULL AND m.joined_on {d} p.joined_on)"
         )
+        if repeats:
+            first, repeat = "coalesce(r.first, p.key)", "r.first < p.key"
+            grouped = (
+                f"LEFT JOIN (SELECT idx, min(key) AS first FROM {p} GROUP BY idx "
+                f"HAVING count(*) > 1) r ON r.idx = p.idx "
+            )
+        else:
+            first, repeat, grouped = "p.key", "FALSE", ""
         return self._rows(
-            f"SELECT p.key, coalesce(r.first, p.key), p.masked, CASE "
-            f"WHEN r.first < p.key THEN '{REPEAT}' WHEN m.id IS NULL THEN '{NEW}' "
+            f"SELECT p.key, {first}, p.masked, CASE "
+            f"WHEN {repeat} THEN '{REPEAT}' WHEN m.id IS NULL THEN '{NEW}' "
             f"WHEN m.org_id <> p.org_id THEN '{TRANSFER}' ELSE '{CHANGE}' END "
-            f"FROM {p} p "
-            f"LEFT JOIN (SELECT idx, min(key) AS first FROM {p} GROUP BY idx HAVING count(*) > 1)"
-            f" r ON r.idx = p.idx "
+            f"FROM {p} p {grouped}"
             f"LEFT JOIN {m} m ON m.id_number_index = p.idx {member_half}"
-            f"WHERE r.first < p.key OR m.id IS NULL OR m.org_id <> p.org_id OR {changed} "
+            f"WHERE {repeat} OR m.id IS NULL OR m.org_id <> p.org_id OR {changed} "
             f"ORDER BY p.key",
             db=db,
         )

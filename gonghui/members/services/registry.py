@@ -37,7 +37,7 @@ from gonghui.members.importing import (
 from gonghui.members.models import Gender, Member, MemberSource, MemberStatus
 from gonghui.members.pinyin import name_keys
 from gonghui.members.pool import Chunk, ValidatorPool, row_span
-from gonghui.members.staging import REPEAT, TRANSFER, Staging
+from gonghui.members.staging import REPEAT, TRANSFER, RepeatCheck, Staging
 from gonghui.orgs.models import Employer, UnionOrg
 
 Progress = Callable[[int], None]  # rows checked so far
@@ -257,12 +257,17 @@ def _staged(
     and changed rows only, merged chunk by chunk (see gonghui.members.staging). The pool's
     validator serves both passes: it remembers the employers it found."""
     accepted = 0
+    repeats = RepeatCheck()
     for chunk in pool.validated(chunks(), probe=True):
         staging.probe(copy=chunk.copy, rows=chunk.rows, high=chunk.high)
+        repeats.add(chunk.keys)
         _count(result, chunk, progress)
         accepted += chunk.accepted
     with transaction.atomic():
-        verdicts = staging.classify(skip_unchanged=SKIP_UNCHANGED)
+        # The reference (SKIP_UNCHANGED off) groups the probes by ID number whatever the check.
+        verdicts = staging.classify(
+            skip_unchanged=SKIP_UNCHANGED, repeats=repeats.possible or not SKIP_UNCHANGED
+        )
     wanted, _refused = _verdicts(result, verdicts)
     result.unchanged = accepted - len(verdicts)
     if not wanted:

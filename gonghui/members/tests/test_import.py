@@ -138,6 +138,31 @@ def test_a_file_of_new_members_is_merged_without_looking_for_members_to_update(t
     assert not [q for q in queries.captured_queries if q["sql"].startswith(update)]
 
 
+def test_a_file_repeating_no_id_number_is_compared_without_grouping_it_by_id_number(
+    tmp_path, city, settings
+):
+    """The importing process saw every probe's key differ, so the comparison leaves out the
+    grouping of the whole file by ID number (half of its work on a large file); a file that
+    repeats one across chunks is grouped, and its repeat found."""
+    settings.MEMBER_IMPORT_CHUNK = 2
+    MemberFactory(id_number=make_id_number(1), org=city.employer.union)
+    lines = [f"王{n},{make_id_number(n)},{make_phone(n)},,,E00000001," for n in range(1, 5)]
+    grouped = "GROUP BY idx"
+
+    with CaptureQueriesContext(connection) as queries:
+        result = _json(
+            _csv(tmp_path / "distinct.csv", [HEADER, *lines]), "--org", city.district.code
+        )
+    assert (result["created"], result["updated"], result["rejected"]) == (3, 1, 0)
+    assert not [q for q in queries.captured_queries if grouped in q["sql"]]
+
+    again = [*lines, f"又来,{make_id_number(2)},,,,E00000001,"]  # row 6, in the third chunk
+    with CaptureQueriesContext(connection) as queries:
+        result = _json(_csv(tmp_path / "repeat.csv", [HEADER, *again]), "--org", city.district.code)
+    assert (result["unchanged"], result["rejected"]) == (4, 1)
+    assert [q for q in queries.captured_queries if grouped in q["sql"]]
+
+
 def test_member_of_another_union_is_a_transfer_candidate_not_moved(tmp_path, city):
     existing = MemberFactory(org=city.community, id_number=make_id_number(11))
     path = _csv(tmp_path / "m.csv", [HEADER, f"{existing.name},{make_id_number(11)},,,,E00000001,"])

@@ -3,16 +3,30 @@
 import gc
 import os
 import sys
+from pathlib import Path
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
+    _read_ahead(sys.argv[1:])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
     # What is still alive goes with the process: frozen, it is left out of the interpreter's
     # final collection, which would otherwise walk every object (~0.2 s after a large import).
     gc.freeze()
+
+
+def _read_ahead(args: list[str]) -> None:
+    """An import's spreadsheet (its first argument that is a file) is read while Django sets
+    up: ~0.4 s sooner done (see gonghui.core.tabular.read_ahead)."""
+    if not args or not args[0].startswith("import_"):
+        return
+    files = [arg for arg in args[1:] if not arg.startswith("-") and os.path.isfile(arg)]
+    if files:
+        from gonghui.core.tabular import read_ahead
+
+        read_ahead(Path(files[0]))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ import functools
 import io
 import itertools
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -432,7 +434,52 @@ def _is_parser_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
+# Spreadsheets being read ahead (`read_ahead`): resolved path → (size and time the file had
+# then, the first sheet or the reason it is unreadable).
+_read_ahead: dict[Path, tuple[tuple[int, int], Future[Any]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def read_ahead(path: Path) -> None:
+    """Start reading a spreadsheet's first sheet in a thread, for `open_table` of the same file
+    to take later. python-calamine parses the whole sheet at once, seconds for a large one, and
+    lets go of the GIL meanwhile: the console script starts it before Django is set up, so that
+    the two overlap."""
+    try:
+        with path.open("rb") as f:
+            if not f.read(8).startswith(_SPREADSHEET_MAGIC):
+                return
+        stamp = _stamp(path)
+    except OSError:
+        return
+    future: Future[Any] = Future()
+
+    def read() -> None:
+        try:
+            future.set_result(_read_sheet(path))
+        except BaseException as exc:  # handed to the reader, who raises it
+            future.set_exception(exc)
+
+    _read_ahead[path.resolve()] = (stamp, future)
+    threading.Thread(target=read, name="read-ahead", daemon=True).start()
+
+
 def _sheet(path: Path) -> Any:
+    """The first sheet: read ahead, unless the file has changed since, else read now."""
+    ahead = _read_ahead.pop(path.resolve(), None)
+    if ahead is not None:
+        stamp, future = ahead
+        future.exception()  # waits for the read, whatever its outcome
+        if stamp == _stamp(path):
+            return future.result()  # the sheet, or the reason it is unreadable raised
+    return _read_sheet(path)
+
+
+def _read_sheet(path: Path) -> Any:
     try:
         with path.open("rb") as f:
             workbook = python_calamine.CalamineWorkbook.from_filelike(f)

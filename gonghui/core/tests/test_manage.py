@@ -1,6 +1,12 @@
+import contextlib
 import gc
+import json
 import sys
 
+import pytest
+import xlsxwriter
+
+from gonghui.core import tabular
 from gonghui.manage import main
 
 
@@ -14,5 +20,37 @@ def test_a_command_leaves_its_objects_out_of_the_final_collection(monkeypatch, c
         main()
         assert capsys.readouterr().out.strip()  # the command ran
         assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.django_db
+def test_an_imports_spreadsheet_is_read_once_ahead_of_django_setting_up(
+    tmp_path, monkeypatch, capsys, city
+):
+    path = tmp_path / "members.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet().write_row(0, 0, ["姓名", "身份证号", "工会代码"])
+    book.close()
+    read_ahead, reads = tabular.read_ahead, []
+    monkeypatch.setattr(tabular, "read_ahead", lambda p: reads.append(p) or read_ahead(p))
+    argv = ["gonghui", "import_members", "--org", city.district.code, str(path), "--json"]
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        main()
+        assert json.loads(capsys.readouterr().out)["rows"] == 0
+        assert reads == [path]
+    finally:
+        gc.unfreeze()
+
+
+def test_other_commands_read_nothing_ahead(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "book.xlsx"
+    xlsxwriter.Workbook(str(path)).close()
+    monkeypatch.setattr(tabular, "read_ahead", lambda p: pytest.fail(f"read ahead {p}"))
+    monkeypatch.setattr(sys, "argv", ["gonghui", "version", str(path)])
+    try:
+        with contextlib.suppress(SystemExit):
+            main()
     finally:
         gc.unfreeze()

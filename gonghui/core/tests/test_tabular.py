@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from gonghui.core import tabular
 from gonghui.core.tabular import (
     SAMPLE_SIZE,
     Column,
@@ -19,6 +20,7 @@ from gonghui.core.tabular import (
     open_table,
     parse_date,
     parse_text_chunk,
+    read_ahead,
     write_error_report,
 )
 
@@ -511,3 +513,50 @@ def test_a_text_chunk_splits_into_the_cells_the_csv_module_reads(text, delimiter
     except csv.Error:
         return  # parse_text_chunk turns this into FileUnreadable; covered above
     assert parse_text_chunk(chunk, delimiter) == expected
+
+
+def _sheet_reads(monkeypatch) -> list[Path]:
+    """The spreadsheets python-calamine parses from now on, in order."""
+    reads: list[Path] = []
+    read_sheet = tabular._read_sheet
+
+    def counted(path: Path):
+        reads.append(path)
+        return read_sheet(path)
+
+    monkeypatch.setattr(tabular, "_read_sheet", counted)
+    return reads
+
+
+def test_a_spreadsheet_read_ahead_is_parsed_once_and_read_as_usual(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "in.xlsx", [["名称", "统一社会信用代码"], ["厦门工会", "X"]])
+    reads = _sheet_reads(monkeypatch)
+    read_ahead(path)
+    assert read_rows(path) == [(2, {"name": "厦门工会", "uscc": "X"})]
+    assert reads == [path]
+
+
+def test_a_spreadsheet_changed_after_its_read_ahead_is_read_again(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "in.xlsx", [["名称", "统一社会信用代码"], ["厦门工会", "X"]])
+    reads = _sheet_reads(monkeypatch)
+    read_ahead(path)
+    write_xlsx(path, [["名称", "统一社会信用代码"], ["福州工会", "Y"], ["泉州工会", "Z"]])
+    assert [row["name"] for _n, row in read_rows(path)] == ["福州工会", "泉州工会"]
+    assert reads == [path, path]
+
+
+def test_an_unreadable_spreadsheet_read_ahead_is_reported_when_opened(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a zip archive")
+    read_ahead(path)
+    with pytest.raises(FileUnreadable):
+        read_rows(path)
+
+
+def test_only_spreadsheets_are_read_ahead(tmp_path, monkeypatch):
+    path = write_csv(tmp_path, CHINESE_CSV)
+    reads = _sheet_reads(monkeypatch)
+    read_ahead(path)
+    read_ahead(tmp_path / "missing.xlsx")
+    assert read_rows(path) == CHINESE_ROWS
+    assert reads == []

@@ -18,7 +18,8 @@ class MemberOut(Schema):
     name: str
     id_number: str = Field(..., alias="id_number_masked", description="masked resident ID")
     gender: str
-    birth_date: date
+    # The year alone: the date is the eight digits the masked ID hides.
+    birth_year: int = Field(..., alias="birth_date.year")
     phone: str = Field(..., alias="phone_masked", description="masked mobile number")
     employer_uscc: str | None = Field(None, alias="employer.uscc")
     employer_name: str | None = Field(None, alias="employer.name")

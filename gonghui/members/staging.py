@@ -2,20 +2,21 @@
 
 Three ways in, all fed with the rows `importing.ChunkValidator` formatted:
 
-- Staged (every import but the two below), in two passes over the file. The first validates
-  every row into a probe — its blind indexes, name, employer, union and join date — and appends
-  it to the TEMP table `member_import_probe` (PostgreSQL `COPY`, SQLite a batched
-  `executemany`). One query (`classify`) then compares the whole file with the registry and with
-  itself: repeated ID numbers, transfer candidates, new members and changed ones; the rest would
-  change nothing and is only counted. The second pass formats only the new and changed rows as
-  members (encryption, pinyin), puts each chunk of them into the TEMP table
-  `member_import_stage`, and the same SQL on both databases inserts the new members and updates
-  the changed ones; each chunk commits on its own. An unchanged file is read, validated and
-  indexed once and writes nothing. Temporary tables vanish with the connection, so a killed
-  import leaves nothing behind. A large import on PostgreSQL splits its probes in two halves by
-  the first hex digit of the ID number's blind index (importing.HALF): the high half goes to a
-  connection of its own, and the two halves are compared at once, one per core. A repeated ID
-  number has one blind index, so its rows meet in one half.
+- Staged (every import but the two below), in two passes over the file. The first validates every
+  row into a probe — its blind indexes, name, employer, union and join date — and appends it to the
+  TEMP table `member_import_probe` (PostgreSQL `COPY`, SQLite a batched `executemany`). One query
+  (`classify`) then compares the whole file with the registry and with itself: repeated ID numbers,
+  transfer candidates, new members and changed ones; the rest would change nothing and is only
+  counted. (When the importing process saw no two probes' keys alike, `RepeatCheck`, the comparison
+  does not group the file by ID number.) The second pass formats only the new and changed rows as
+  members (encryption, pinyin), puts each chunk of them into the TEMP table `member_import_stage`,
+  and the same SQL on both databases inserts the new members and updates the changed ones; each
+  chunk commits on its own. An unchanged file is read, validated and indexed once and writes
+  nothing. Temporary tables vanish with the connection, so a killed import leaves nothing behind. A
+  large import on PostgreSQL splits its probes in two halves by the first hex digit of the ID
+  number's blind index (importing.HALF): the high half goes to a connection of its own, and the two
+  halves are compared at once, one per core. A repeated ID number has one blind index, so its rows
+  meet in one half.
 - One pass (SQLite, a large file that would more than double the registry): one transaction
   from the first row, with the registry's secondary indexes dropped (`indexes_off`) and built
   again at the end (`indexes_on`). Each chunk's accepted rows go straight into the registry as

@@ -413,7 +413,7 @@ def member_reveal(
 
 
 EXPORT_HEADERS = (
-    ("name", "姓名"), ("id_number", "身份证号"), ("gender", "性别"), ("birth_date", "出生日期"),
+    ("name", "姓名"), ("id_number", "身份证号"), ("gender", "性别"), ("birth_year", "出生年份"),
     ("phone", "手机号"), ("employer", "工作单位"), ("employer_uscc", "统一社会信用代码"),
     ("org_code", "工会代码"), ("org", "所属工会"), ("joined_on", "入会时间"), ("status", "状态"),
 )  # fmt: skip
@@ -458,7 +458,7 @@ def _export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list[
             m.name,
             vault.decrypt(m.id_number) if unmasked else m.id_number_masked,
             str(gender.get(m.gender, "")),
-            m.birth_date.isoformat(),
+            str(m.birth_date.year),  # the date is what the masked ID hides
             (vault.decrypt(m.phone) if m.phone else "") if unmasked else m.phone_masked,
             m.employer.name if m.employer else "",
             m.employer.uscc if m.employer else "",

@@ -79,3 +79,9 @@ def test_responses_never_carry_a_full_id_number_or_phone(members, city_admin):
         assert not FULL_PHONE.search(text)
     detail = client.get(f"/api/v1/members/{members['mine'].pk}").json()
     assert detail["id_number"].count("*") == 8
+    # The birth date is the eight digits the mask hides: only its year is given.
+    born = make_id_number(31)[6:14]
+    assert detail["birth_year"] == int(born[:4])
+    assert (
+        f"{born[:4]}-{born[4:6]}-{born[6:]}" not in client.get("/api/v1/members").content.decode()
+    )

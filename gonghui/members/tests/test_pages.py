@@ -47,6 +47,26 @@ def test_list_and_detail_show_masked_values_only(member, street_officer):
         assert not FULL_PHONE.search(text)
 
 
+def _birth_date_spellings(id_number: str) -> list[str]:
+    digits = id_number[6:14]
+    return [digits, f"{digits[:4]}-{digits[4:6]}-{digits[6:]}", f"{digits[:4]}/{digits[4:6]}"]
+
+
+def test_the_page_and_masked_export_show_the_birth_year_not_the_date_the_mask_hides(
+    member, street_officer
+):
+    """The masked ID keeps the region and the last four digits; the birth date is the eight it
+    hides, so showing it beside the mask would give the whole number away, unaudited."""
+    client = logged_in(street_officer)
+    page = _text(client.get(reverse("members:detail", args=[member.pk])))
+    rows = _export_rows(client.get(reverse("members:export"), {"format": "xlsx"}))
+    exported = " ".join(str(cell) for cell in rows[1])
+    for text in (page, exported):
+        assert member.id_number_masked in text
+        assert str(member.birth_date.year) in text
+        assert not [s for s in _birth_date_spellings(make_id_number(41)) if s in text]
+
+
 def test_the_list_counts_exactly_up_to_the_cap_and_estimates_past_it(
     member, city, district_officer, monkeypatch
 ):

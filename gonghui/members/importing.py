@@ -72,9 +72,9 @@ MEMBER_ORG_KINDS = frozenset(
 # id itself in a bulk load, see staging.Staging.bulk_begin). Constant columns close it, so that
 # a bulk load can COPY the same text straight into the registry.
 STAGE_COLUMNS = (
-    "key", "name", "name_pinyin", "name_initials", "id_number", "id_number_index",
-    "id_number_masked", "gender", "birth_date", "native_region", "phone", "phone_index",
-    "phone_masked", "employer_id", "org_id", "joined_on", "status", "source",
+    "key", "name", "name_pinyin", "name_initials", "id_number", "id_number_index", "gender",
+    "birth_date", "native_region", "phone", "phone_index", "phone_masked", "employer_id",
+    "org_id", "joined_on", "status", "source",
 )  # fmt: skip
 # The probe row of a staged import's first pass, compared with the registry (see
 # staging.Staging.classify): the member's keys as the row would store them. The ID number's blind
@@ -485,7 +485,7 @@ class ChunkValidator:
         formed: list[tuple[int, Any, Any, Link]] = []
         append = formed.append
         for row, id_enc in zip(accepted, ids, strict=True):
-            number, name, id_number, id_index, masked, phone, phone_index, joined, link = row
+            number, name, id_number, id_index, _masked, phone, phone_index, joined, link = row
             pinyin, initials = name_keys(name)
             gender = "male" if int(id_number[16]) % 2 else "female"
             born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
@@ -494,8 +494,8 @@ class ChunkValidator:
             )
             if not copy_text:
                 append((number, (
-                    base + number, name, pinyin, initials, id_enc, id_index, masked, gender,
-                    born, id_number[:6], phone_enc, phone_index, phone_masked,
+                    base + number, name, pinyin, initials, id_enc, id_index, gender, born,
+                    id_number[:6], phone_enc, phone_index, phone_masked,
                 ), (joined, *constants), link))  # fmt: skip
                 continue
             # Only the name is free text (see _probes); the rest is digits, hex, base64url,
@@ -503,8 +503,8 @@ class ChunkValidator:
             name = name.replace(_BACKSLASH, _ESCAPED)
             append((
                 number,
-                f"{base + number}\t{name}\t{pinyin}\t{initials}\t{id_enc}\t{id_index}\t{masked}\t"
-                f"{gender}\t{born}\t{id_number[:6]}\t{phone_enc}\t{phone_index}\t{phone_masked}\t",
+                f"{base + number}\t{name}\t{pinyin}\t{initials}\t{id_enc}\t{id_index}\t{gender}\t"
+                f"{born}\t{id_number[:6]}\t{phone_enc}\t{phone_index}\t{phone_masked}\t",
                 f"\t{_NULL if joined is None else joined}{suffix}",
                 link,
             ))  # fmt: skip

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.pii import EncryptedTextField
+from gonghui.core.pii import EncryptedTextField, decrypt, mask_id_number
 from gonghui.orgs.models import Employer, UnionOrg
 
 
@@ -44,7 +44,6 @@ class Member(models.Model):
     name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True)
     id_number = EncryptedTextField(_("resident ID number (encrypted)"))
     id_number_index = models.CharField(_("ID number index"), max_length=32)
-    id_number_masked = models.CharField(_("resident ID number"), max_length=18)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     native_region = models.CharField(_("native region"), max_length=6)
@@ -106,6 +105,12 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.id_number_masked}"
+
+    @property
+    def id_number_masked(self) -> str:
+        """The ID number as shown (`110105********1234`), from its ciphertext: stored beside the
+        birth date, which is the eight digits the mask hides, it would spell the whole number."""
+        return mask_id_number(decrypt(self.id_number))
 
 
 class CardStatus(models.TextChoices):

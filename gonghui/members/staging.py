@@ -49,6 +49,7 @@ from django.db import (
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from gonghui.core import pii
 from gonghui.members.importing import HALF, PROBE_COLUMNS, STAGE_COLUMNS
 from gonghui.members.models import Member
 
@@ -59,10 +60,11 @@ _TYPES = {"key": "bigint", "birth_date": "date", "joined_on": "date", "employer_
 # Member columns, in staging order; the bulk load writes the key into the id.
 _MEMBER_COLUMNS = ", ".join(("id", *STAGE_COLUMNS[1:]))
 SQLITE_CACHE_KIB = 65536  # the page cache of the importing connection, 64 MB
-# The stage's member rows seen as probes (classify of a one-pass import).
+# The stage's member rows seen as probes (classify of a one-pass import); `masked` is the
+# encrypted ID number there, masked by `classify` for the rows it reports.
 _STAGE_AS_PROBE = (
     f"(SELECT key, id_number_index AS idx, name, phone_index, employer_id, org_id, joined_on, "
-    f"id_number_masked AS masked FROM {STAGE})"
+    f"id_number AS masked FROM {STAGE})"
 )
 _PROBE_LIST = ", ".join(PROBE_COLUMNS)
 _TEMP_BUFFERS = "SET temp_buffers = '256MB'"
@@ -72,6 +74,11 @@ _CLASSIFY_MEMORY = "128MB"
 _NO_JIT = "jit = off"
 # What `classify` says of a row that is not unchanged.
 REPEAT, NEW, TRANSFER, CHANGE = "r", "n", "t", "c"
+
+
+def _masked(token: str) -> str:
+    """The mask of an encrypted ID number (the registry keeps no mask: see Member)."""
+    return pii.mask_id_number(pii.decrypt(token))
 
 
 class RepeatCheck:
@@ -224,8 +231,13 @@ class Staging:
         probes (the rows of members registered before, in a one-pass import's chunk).
         `repeats=False`: no two probes share an ID number (RepeatCheck), so the probes are not
         grouped by it."""
+        if staged:  # a one-pass import's chunk: SQLite, one connection
+            verdicts = self._classify(skip_unchanged=skip_unchanged, staged=True, repeats=repeats)
+            return [
+                (row, first, _masked(token), verdict) for row, first, token, verdict in verdicts
+            ]
         if self.partner is None:
-            return self._classify(skip_unchanged=skip_unchanged, staged=staged, repeats=repeats)
+            return self._classify(skip_unchanged=skip_unchanged, repeats=repeats)
         # The two halves at once: the high one is compared in a thread on the partner
         # connection while this one compares the low one (the database works in two processes;
         # psycopg lets go of the GIL while it waits). Each half meets only the registry's
@@ -475,11 +487,12 @@ class Staging:
         m = self.members
         repeats: list[tuple[int, int, str]] = []
         self._exec("SET LOCAL work_mem = '256MB'")
-        for ids, masked in self._rows(
-            f"SELECT array_agg(id ORDER BY id), min(id_number_masked) FROM {m} "
+        for ids, token in self._rows(
+            f"SELECT array_agg(id ORDER BY id), min(id_number) FROM {m} "
             f"WHERE id > %s GROUP BY id_number_index HAVING count(*) > 1",
             [base],
         ):
+            masked = _masked(token)  # every token of the group holds the same number
             repeats.extend((later - base, ids[0] - base, masked) for later in ids[1:])
         later_ids = [row + base for row, _earlier, _masked in repeats]
         for start in range(0, len(later_ids), 5000):

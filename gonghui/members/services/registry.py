@@ -48,9 +48,9 @@ Writing = Callable[[int, int], None]
 # Staging.classify). Off, every accepted row goes through the merge: the reference the tests
 # compare with.
 SKIP_UNCHANGED = True
-# Where a member row (importing.STAGE_COLUMNS) holds the ID number's blind index and its mask.
+# Where a member row (importing.STAGE_COLUMNS) holds the ID number's blind index and ciphertext.
 _INDEX = STAGE_COLUMNS.index("id_number_index")
-_MASKED = STAGE_COLUMNS.index("id_number_masked")
+_ENCRYPTED = STAGE_COLUMNS.index("id_number")
 # More than any member row of a CSV or XLSX file takes (~80 and ~60 bytes): the size of a file
 # divided by this is at most the number of its rows.
 BYTES_PER_ROW = 100
@@ -336,7 +336,8 @@ def _one_pass(
                 if earlier == key:
                     registered.append(row)
                 else:
-                    result.reject(RowError(key, "id_number", row[_MASKED], _repeated(earlier)))
+                    masked = pii.mask_id_number(pii.decrypt(row[_ENCRYPTED]))
+                    result.reject(RowError(key, "id_number", masked, _repeated(earlier)))
                     refused += 1
             if registered:
                 staging.load(rows=registered)
@@ -488,7 +489,6 @@ def member_create(
         name=name, name_pinyin=pinyin, name_initials=initials,
         id_number=pii.encrypt(id_number),
         id_number_index=pii.blind_index(id_number, kind="id_number"),
-        id_number_masked=pii.mask_id_number(id_number),
         gender=id_number_gender(id_number), birth_date=id_number_birth_date(id_number),
         native_region=id_number[:6],
         phone=pii.encrypt(phone) if phone else "",

@@ -86,7 +86,7 @@ class RepeatCheck:
     chunk's own repeats never become probes: the validator refuses them). Fed each chunk's
     ChunkResult.keys — the first 8 bytes of every probe's blind index — it says no (`possible`
     False) only when every key differs, so that `classify` can skip grouping the whole file by
-    ID number, the greater part of its work when nothing repeats. A repeated or merely colliding
+    ID number, about half of its work when nothing repeats. A repeated or merely colliding
     key, or more than LIMIT keys (~75 MB of them), makes it say yes for good."""
 
     LIMIT = 1_250_000  # keys a set holds in a table of 2^21 slots (resized at 60 % full)

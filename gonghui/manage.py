@@ -3,6 +3,7 @@
 import gc
 import os
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 
@@ -18,11 +19,16 @@ def main() -> None:
 
 
 def _read_ahead(args: list[str]) -> None:
-    """An import's spreadsheet (its first argument that is a file) is read while Django sets
-    up: ~0.4 s sooner done (see gonghui.core.tabular.read_ahead)."""
+    """An import's spreadsheet is read while Django sets up: ~0.4 s sooner done (see
+    gonghui.core.tabular.read_ahead). Its FILE is taken to be the first argument that is a file
+    and follows no option (`--errors PATH` names a file too); a file missed is read as usual."""
     if not args or not args[0].startswith("import_"):
         return
-    files = [arg for arg in args[1:] if not arg.startswith("-") and os.path.isfile(arg)]
+    files = [
+        arg
+        for before, arg in pairwise(args)
+        if not before.startswith("-") and not arg.startswith("-") and os.path.isfile(arg)
+    ]
     if files:
         from gonghui.core.tabular import read_ahead
 

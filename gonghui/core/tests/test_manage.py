@@ -7,7 +7,7 @@ import pytest
 import xlsxwriter
 
 from gonghui.core import tabular
-from gonghui.manage import main
+from gonghui.manage import _read_ahead, main
 
 
 def test_a_command_leaves_its_objects_out_of_the_final_collection(monkeypatch, capsys):
@@ -42,6 +42,16 @@ def test_an_imports_spreadsheet_is_read_once_ahead_of_django_setting_up(
         assert reads == [path]
     finally:
         gc.unfreeze()
+
+
+def test_the_error_report_named_before_the_file_is_not_what_is_read_ahead(tmp_path, monkeypatch):
+    report, path = tmp_path / "errors.xlsx", tmp_path / "members.xlsx"
+    for book in (report, path):
+        xlsxwriter.Workbook(str(book)).close()
+    reads: list = []
+    monkeypatch.setattr(tabular, "read_ahead", reads.append)
+    _read_ahead(["import_members", "--errors", str(report), str(path), "--json"])
+    assert reads == [path]
 
 
 def test_other_commands_read_nothing_ahead(tmp_path, monkeypatch, capsys):

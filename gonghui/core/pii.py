@@ -414,6 +414,12 @@ def mask_id_number(id18: str) -> str:
     return _mask_all_but_last4(id18)
 
 
+def mask_encrypted_id_number(token: str) -> str:
+    """`mask_id_number` of an encrypted ID number, for a record that stores no mask (a member:
+    its stored birth date is the eight digits the mask hides)."""
+    return mask_id_number(decrypt(token))
+
+
 def mask_phone(phone: str) -> str:
     """`138****5678`; other lengths keep only the last four."""
     if len(phone) == 11:

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.pii import EncryptedTextField, decrypt, mask_id_number
+from gonghui.core.pii import EncryptedTextField, mask_encrypted_id_number
 from gonghui.orgs.models import Employer, UnionOrg
 
 
@@ -110,7 +110,7 @@ class Member(models.Model):
     def id_number_masked(self) -> str:
         """The ID number as shown (`110105********1234`), from its ciphertext: stored beside the
         birth date, which is the eight digits the mask hides, it would spell the whole number."""
-        return mask_id_number(decrypt(self.id_number))
+        return mask_encrypted_id_number(self.id_number)
 
 
 class CardStatus(models.TextChoices):

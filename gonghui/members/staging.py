@@ -61,7 +61,8 @@ _TYPES = {"key": "bigint", "birth_date": "date", "joined_on": "date", "employer_
 _MEMBER_COLUMNS = ", ".join(("id", *STAGE_COLUMNS[1:]))
 SQLITE_CACHE_KIB = 65536  # the page cache of the importing connection, 64 MB
 # The stage's member rows seen as probes (classify of a one-pass import); `masked` is the
-# encrypted ID number there, masked by `classify` for the rows it reports.
+# encrypted ID number there (the registry keeps no mask), masked by `classify` for the repeats
+# and transfer candidates it reports — the only verdicts whose mask is shown.
 _STAGE_AS_PROBE = (
     f"(SELECT key, id_number_index AS idx, name, phone_index, employer_id, org_id, joined_on, "
     f"id_number AS masked FROM {STAGE})"
@@ -76,9 +77,8 @@ _NO_JIT = "jit = off"
 REPEAT, NEW, TRANSFER, CHANGE = "r", "n", "t", "c"
 
 
-def _masked(token: str) -> str:
-    """The mask of an encrypted ID number (the registry keeps no mask: see Member)."""
-    return pii.mask_id_number(pii.decrypt(token))
+def _reported_mask(token: str, verdict: str) -> str:
+    return pii.mask_encrypted_id_number(token) if verdict in (REPEAT, TRANSFER) else ""
 
 
 class RepeatCheck:
@@ -234,7 +234,8 @@ class Staging:
         if staged:  # a one-pass import's chunk: SQLite, one connection
             verdicts = self._classify(skip_unchanged=skip_unchanged, staged=True, repeats=repeats)
             return [
-                (row, first, _masked(token), verdict) for row, first, token, verdict in verdicts
+                (row, first, _reported_mask(token, verdict), verdict)
+                for row, first, token, verdict in verdicts
             ]
         if self.partner is None:
             return self._classify(skip_unchanged=skip_unchanged, repeats=repeats)
@@ -492,7 +493,7 @@ class Staging:
             f"WHERE id > %s GROUP BY id_number_index HAVING count(*) > 1",
             [base],
         ):
-            masked = _masked(token)  # every token of the group holds the same number
+            masked = pii.mask_encrypted_id_number(token)  # every token of the group: one number
             repeats.extend((later - base, ids[0] - base, masked) for later in ids[1:])
         later_ids = [row + base for row, _earlier, _masked in repeats]
         for start in range(0, len(later_ids), 5000):

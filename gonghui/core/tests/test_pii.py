@@ -334,6 +334,11 @@ def test_a_masked_id_number_hides_the_birth_date_and_sequence(id18):
     assert id18[6:14] not in masked
 
 
+@given(id_numbers)
+def test_an_encrypted_id_number_is_masked_as_its_plain_text_would_be(id18):
+    assert pii.mask_encrypted_id_number(pii.encrypt(id18)) == pii.mask_id_number(id18)
+
+
 @given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
 def test_a_masked_phone_hides_the_middle_four(phone):
     masked = pii.mask_phone(phone)

@@ -336,7 +336,7 @@ def _one_pass(
                 if earlier == key:
                     registered.append(row)
                 else:
-                    masked = pii.mask_id_number(pii.decrypt(row[_ENCRYPTED]))
+                    masked = pii.mask_encrypted_id_number(row[_ENCRYPTED])
                     result.reject(RowError(key, "id_number", masked, _repeated(earlier)))
                     refused += 1
             if registered:

@@ -26,10 +26,11 @@ error; the rows are then encrypted and formatted a chunk at a time (`_members`, 
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import add, eq, ge, itemgetter, le, methodcaller, mod, not_
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -112,6 +113,26 @@ _SPACES = (
 _SPACE_IN_TEXT = tuple(_SPACES)
 _SPACE_IN_CELLS = ("\n", "\r", *_SPACES)
 
+# Parts of a row, a value or an ID number, taken by `map` with no Python step per row.
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_REGION, _BIRTH, _BIRTH_YEAR = (
+    itemgetter(slice(6)),
+    itemgetter(slice(6, 14)),
+    itemgetter(slice(6, 10)),
+)
+_SEQUENCE, _SEX_DIGIT, _LAST = itemgetter(slice(14, 17)), itemgetter(16), itemgetter(slice(17, 18))
+_TAIL, _KEY = itemgetter(slice(14, None)), itemgetter(slice(KEY_DIGITS))
+_EMPLOYER_NAME = itemgetter(slice(200))
+_CHECK_CHAR_OF_SUM = ID_CHECK_CHARS.__getitem__
+_GENDERS = {digit: "male" if int(digit) % 2 else "female" for digit in "0123456789"}
+_NAME_LENGTHS = range(1, 51)
+_PHONE_OR_NONE = re.compile(r"(?:1[3-9][0-9]{9})?").fullmatch
+_PHONE_MASK = re.compile(r"^([0-9]{3})[0-9]{4}", re.MULTILINE)
+_UNKNOWN_JOIN = (None, "")  # a join date not met before: no birth year is early enough
+_NULL_TEXT: dict[str | None, str | None] = {None: _NULL}
+_ESCAPE = methodcaller("replace", _BACKSLASH, _ESCAPED)
+_TAB = "\t"
+
 
 def _is_clean(text: str, spaces: tuple[str, ...]) -> bool:
     """`clean` would return every cell of this text unchanged: no whitespace, and NFKC already.
@@ -126,16 +147,13 @@ class _Reject(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
-# Validated rows between `check` and `finish`, in file order: (row, the formatted row before the
-# employer, after the union, what `finish` looks the employer and union up by: (USCC, employer
-# name, union id or None)).
+# Validated rows between `check` and `finish`, in file order, column by column: row numbers, the
+# formatted rows before the employer, after the union, and what `finish` looks the employer and
+# union up by: (USCC, employer name, union id or None).
 Link = tuple[str, str, int | None]
-Checked = list[tuple[int, Any, Any, Link]]
+Checked = tuple[list[int], list[Any], list[Any], list[Link]]
 # A validated row's values: name, ID number, phone, USCC, employer name, union id, ISO join date.
 Valid = tuple[str, str, str, str, str, int | None, str | None]
-# An accepted row on its way to `_probes` or `_members`: row number, name, ID number, its index,
-# its mask, phone, its index, ISO join date, what its employer and union are found by.
-Accepted = tuple[int, str, str, str, str, str, str, str | None, Link]
 EmployerLink = tuple[int, int | None, int | None]  # employer id, its union, its community union
 
 
@@ -149,7 +167,7 @@ class ChunkResult:
     copy: bytes = b""
     high: bytes = b""  # the probes of the high half, when split (HALF); `copy` has the low half
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
-    checked: Checked = field(default_factory=list)
+    checked: Checked = field(default_factory=lambda: ([], [], [], []))
     errors: list[RowError] = field(default_factory=list)
     finished: bool = False  # employers and unions filled in (`_fill`): by `check` or `finish`
     probes: bool = False  # `copy` (and `rows`) hold probes, else member rows
@@ -177,6 +195,23 @@ class ImportContext:
     employers: tuple[dict[str, EmployerLink | None], dict[str, EmployerLink | None]] | None = None
 
 
+@dataclass
+class _Accepted:
+    """The accepted rows of a chunk, column by column, in file order."""
+
+    numbers: list[int]
+    names: list[str]
+    ids: list[str]
+    id_indexes: list[str]
+    phones: list[str]
+    phone_indexes: list[str]
+    joined_on: list[str | None]
+    links: list[Link]
+
+    def columns(self) -> list[list[Any]]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
 class ChunkValidator:
     """Validates chunks of one import. Build one per import (or per worker process)."""
 
@@ -189,19 +224,22 @@ class ChunkValidator:
         self.index_phone = vault.indexer("phone")
         positions = [context.fields.get(c.field, -1) for c in MEMBER_COLUMNS]
         self.width = max(positions) + 1
-        # The seven values of a row in one C call; a column the file lacks picks the empty cell
-        # appended to its rows (index -1).
-        self._pick = itemgetter(*positions)
-        self._pad = [""] if -1 in positions else []
+        # Each of the seven values' cell position, None for a column the file lacks.
+        self._positions = [position if position >= 0 else None for position in positions]
         self._dates: dict[str, bool] = {}  # YYYYMMDD → a plausible birth date
         # The weighted digit sums (see _weighted_sum) of the regions and birth dates of the valid
         # ID numbers met so far: `_accepted` checks an ID number made of known parts by them.
         self._region_sums: dict[str, int] = {}
         self._birth_sums: dict[str, int] = {}
-        # Outcomes of checks that repeat across rows (see _cached).
+        self._born: dict[str, str] = {}  # YYYYMMDD of those birth dates → YYYY-MM-DD
+        # Outcomes of checks that repeat across rows (see _cached), and the good ones alone,
+        # which `_accepted` looks its rows up in; an empty cell is good there.
         self._usccs: dict[str, Any] = {}
         self._orgs: dict[str, Any] = {}
         self._joined: dict[str, Any] = {}
+        self._good_usccs: dict[str, str] = {"": ""}
+        self._good_orgs: dict[str, int | None] = {"": None}
+        self._good_joined: dict[str, tuple[str | None, str]] = {"": (None, "9999")}
         # Employers by USCC and by name: found so far by `finish` in the importing process, or
         # every one in scope, handed over with the context.
         self._by_uscc: dict[str, EmployerLink | None] = {}
@@ -209,7 +247,7 @@ class ChunkValidator:
         self.knows_every_employer = context.employers is not None
         if context.employers is not None:
             self._by_uscc, self._by_name = context.employers
-        self._links: dict[Link, Any] = {}  # see finish
+        self._links: dict[Link, Any] = {}  # see _fill
         self._constants = ("active", "import")
         self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
 
@@ -232,7 +270,10 @@ class ChunkValidator:
             except InvalidValue as exc:
                 raise _Reject("id_number", pii.mask_id_number(raw), str(exc)) from None
         self._region_sums[number[:6]] = _weighted_sum(number[:6], 0)
-        self._birth_sums[number[6:14]] = _weighted_sum(number[6:14], 6)
+        born = number[6:14]
+        if born not in self._birth_sums:
+            self._birth_sums[born] = _weighted_sum(born, 6)
+            self._born[born] = f"{born[:4]}-{born[4:6]}-{born[6:]}"
         return number
 
     def _birth_plausible(self, digits: str) -> bool:
@@ -249,13 +290,15 @@ class ChunkValidator:
         return born.year >= 1900 and born <= self.today
 
     @staticmethod
-    def _cached(cache: dict[str, Any], key: str, check: Callable[[str], Any]) -> Any:
+    def _cached(
+        cache: dict[str, Any], good: dict[str, Any], key: str, check: Callable[[str], Any]
+    ) -> Any:
         """`check(key)`, remembered per import: values repeat across rows, and so do their
-        errors (a remembered _Reject is raised again)."""
+        errors (a remembered _Reject is raised again); the good outcomes also go to `good`."""
         outcome = cache.get(key)
         if outcome is None:
             try:
-                outcome = check(key)
+                outcome = good[key] = check(key)
             except _Reject as exc:
                 outcome = exc
             cache[key] = outcome
@@ -297,9 +340,7 @@ class ChunkValidator:
         return joined.isoformat(), f"{joined.year - 16:04d}"
 
     def _valid(self, values: Sequence[str]) -> Valid:
-        """A row's cleaned values, validated and normalised; raises _Reject. The checks that
-        repeat across rows look in their cache first (a remembered refusal is no `str`, `int` or
-        `tuple` and goes through `_cached`, which raises it again)."""
+        """A row's cleaned values, validated and normalised; raises _Reject."""
         name, raw_id, phone, employer_name, uscc, org_code, raw_joined = values
         if not name:
             raise _Reject("name", name, _("This field is required."))
@@ -312,19 +353,15 @@ class ChunkValidator:
             except InvalidValue as exc:
                 raise _Reject("phone", pii.mask_phone(phone), str(exc)) from None
         if uscc:
-            code = self._usccs.get(uscc)
-            uscc = code if type(code) is str else self._cached(self._usccs, uscc, self._check_uscc)
+            uscc = self._cached(self._usccs, self._good_usccs, uscc, self._check_uscc)
         org_id = None
         if org_code:
-            org_id = self._orgs.get(org_code)
-            if type(org_id) is not int:
-                org_id = self._cached(self._orgs, org_code, self._check_org)
+            org_id = self._cached(self._orgs, self._good_orgs, org_code, self._check_org)
         joined = None
         if raw_joined:
-            checked = self._joined.get(raw_joined)
-            if type(checked) is not tuple:
-                checked = self._cached(self._joined, raw_joined, self._check_joined_on)
-            joined, latest_birth_year = checked
+            joined, latest_birth_year = self._cached(
+                self._joined, self._good_joined, raw_joined, self._check_joined_on
+            )
             if id_number[6:10] > latest_birth_year:  # four digits each: compared as text
                 raise _Reject(
                     "joined_on", raw_joined, _("The member would have joined before the age of 16.")
@@ -357,25 +394,36 @@ class ChunkValidator:
             cells_text = "".join(["".join(cells) for _number, cells in rows])
             spaces = None if _is_clean(cells_text, _SPACE_IN_CELLS) else _SPACE_IN_CELLS
         result = ChunkResult(count=len(rows), records=records, probes=probe)
-        checked = self._checked(rows, result.errors, probe, wanted, spaces)
+        accepted = self._accepted(rows, result.errors, wanted, spaces)
+        heads, tails = self._probes(accepted) if probe else self._members(accepted)
+        checked = (accepted.numbers, heads, tails, accepted.links)
         if self.knows_every_employer:
-            self._fill(result, checked)
+            self._fill(result, *checked)
         else:
-            result.checked = list(checked)
+            result.checked = checked
         return result
 
-    def _checked(
-        self,
-        rows: list[tuple[int, list[str]]],
-        errors: list[RowError],
-        probe: bool,
-        wanted: Collection[int] | None,
-        spaces: tuple[str, ...] | None,
-    ) -> list[tuple[int, Any, Any, Link]]:
-        """The rows that pass validation, each as (row, the formatted row before the employer,
-        after the union, what the employer and union are found by); the others go to `errors`."""
-        accepted = self._accepted(rows, errors, wanted, spaces)
-        return self._probes(accepted) if probe else self._members(accepted)
+    def _columns(
+        self, rows: list[tuple[int, list[str]]], spaces: tuple[str, ...] | None
+    ) -> list[list[str]]:
+        """The seven values of every row, column by column (MEMBER_COLUMNS), cleaned where the
+        chunk is not clean already."""
+        count = len(rows)
+        cells = list(map(_SECOND, rows))
+        if min(map(len, cells)) < self.width:
+            padding = [""] * self.width
+            cells = [row if len(row) >= self.width else row + padding for row in cells]
+        columns = [
+            list(map(itemgetter(position), cells)) if position is not None else [""] * count
+            for position in self._positions
+        ]
+        if spaces is not None:
+            values = [
+                row if _is_clean("".join(row), spaces) else tuple(map(clean, row))
+                for row in zip(*columns, strict=True)
+            ]
+            columns = [list(column) for column in zip(*values, strict=True)]
+        return columns
 
     def _accepted(
         self,
@@ -383,172 +431,216 @@ class ChunkValidator:
         errors: list[RowError],
         wanted: Collection[int] | None,
         spaces: tuple[str, ...] | None,
-    ) -> list[Accepted]:
-        """The rows that pass validation, with their blind indexes and masks. A clean row whose
-        every check this validator has made before (the usual row) is taken in this loop: the
-        same checks as `_valid`'s, on its caches, with no call per row; any other row goes
-        through `_valid`, which also words the error."""
-        first: dict[str, int] = {}
-        accepted: list[Accepted] = []
-        append = accepted.append
-        repeated = _("The same ID number is already on row %(row)d of this file.")
-        pick, pad, width, valid = self._pick, self._pad, self.width, self._valid
-        index_id, index_phone = self.index_id, self.index_phone
-        regions, births, sequences = self._region_sums, self._birth_sums, _SEQUENCE_SUMS
-        usccs, orgs, joins = self._usccs, self._orgs, self._joined
-        for number, cells in rows:
-            if wanted is not None and number not in wanted:
-                continue
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            values = pick(cells + pad if pad else cells)
-            if spaces is not None and not _is_clean("".join(values), spaces):
-                values = tuple(map(clean, values))
-            name, id_number, phone, employer_name, uscc, org_code, joined = values
-            if (
-                name
-                and len(name) <= 50
-                and len(id_number) == 18
-                and (region := regions.get(id_number[:6])) is not None
-                and (born := births.get(id_number[6:14])) is not None
-                and (sequence := sequences.get(id_number[14:17])) is not None
-                and ID_CHECK_CHARS[(region + born + sequence) % 11] == id_number[17]
-                # _PHONE_SHAPE, in method calls
-                and (
-                    not phone
-                    or (
-                        len(phone) == 11
-                        and phone.isascii()
-                        and phone.isdigit()
-                        and phone[0] == "1"
-                        and phone[1] in "3456789"
-                    )
-                )
-                and (not uscc or type(uscc := usccs.get(uscc)) is str)
-                and (not org_code or type(org_id := orgs.get(org_code)) is int)
-                and (
-                    not joined
-                    or (type(join := joins.get(joined)) is tuple and id_number[6:10] <= join[1])
-                )
-            ):
-                if not org_code:
-                    org_id = None
-                joined = joins[joined][0] if joined else None
-                employer_name = employer_name[:200]
-            else:
+    ) -> "_Accepted":
+        """The rows that pass validation, column by column, with their blind indexes. Every
+        check is made on whole columns at once, with no Python step per row (`map` of C
+        functions): a row whose every check this validator has made before — the usual row —
+        is taken as it is; any other goes through `_valid`, which also words the error."""
+        if wanted is not None:
+            rows = list(compress(rows, map(wanted.__contains__, map(_FIRST, rows))))
+        if not rows:
+            return _Accepted([], [], [], [], [], [], [], [])
+        numbers = list(map(_FIRST, rows))
+        columns = self._columns(rows, spaces)
+        names, ids, phones, employer_names, usccs, org_codes, joined = columns
+        regions, births = list(map(_REGION, ids)), list(map(_BIRTH, ids))
+        region_sums, birth_sums, good_joined = (
+            self._region_sums,
+            self._birth_sums,
+            self._good_joined,
+        )
+        zero = repeat(0)  # the sum of an unknown part: such a row fails its check anyway
+        check_sums = map(
+            add,
+            map(add, map(region_sums.get, regions, zero), map(birth_sums.get, births, zero)),
+            map(_SEQUENCE_SUMS.get, map(_SEQUENCE, ids), zero),
+        )
+        joins = list(map(good_joined.get, joined, repeat(_UNKNOWN_JOIN)))
+        checks = [
+            list(map(_NAME_LENGTHS.__contains__, map(len, names))),
+            list(map(eq, map(len, ids), repeat(18))),
+            list(map(region_sums.__contains__, regions)),
+            list(map(birth_sums.__contains__, births)),
+            list(map(_SEQUENCE_SUMS.__contains__, map(_SEQUENCE, ids))),
+            list(
+                map(eq, map(_CHECK_CHAR_OF_SUM, map(mod, check_sums, repeat(11))), map(_LAST, ids))
+            ),
+            list(map(_PHONE_OR_NONE, phones)),
+            list(map(self._good_usccs.__contains__, usccs)),
+            list(map(self._good_orgs.__contains__, org_codes)),
+            list(map(le, map(_BIRTH_YEAR, ids), map(_SECOND, joins))),
+        ]
+        names, ids, phones = list(names), list(ids), list(phones)
+        codes: list[Any] = list(map(self._good_usccs.get, usccs))  # None: on a slow row
+        employer_names = list(map(_EMPLOYER_NAME, employer_names))
+        org_ids = list(map(self._good_orgs.get, org_codes))
+        joined_on = list(map(_FIRST, joins))
+        if not all(map(all, checks)):
+            keep = list(map(all, zip(*checks, strict=True)))
+            for at in list(compress(range(len(keep)), map(not_, keep))):
+                values = [column[at] for column in columns]
                 try:
-                    name, id_number, phone, uscc, employer_name, org_id, joined = valid(values)
+                    valid = self._valid(values)
                 except _Reject as exc:
-                    errors.append(RowError(number, exc.column, exc.value[:200], exc.reason))
+                    errors.append(RowError(numbers[at], exc.column, exc.value[:200], exc.reason))
                     continue
-            id_index = index_id(id_number)
-            earlier = first.setdefault(id_index, number)
-            masked = id_number[:6] + "********" + id_number[14:]
-            if earlier != number:
-                errors.append(RowError(number, "id_number", masked, repeated % {"row": earlier}))
-                continue
-            phone_index = index_phone(phone) if phone else ""
-            append(
-                (number, name, id_number, id_index, masked, phone, phone_index, joined,
-                 (uscc, employer_name, org_id))
-            )  # fmt: skip
+                keep[at] = True
+                (names[at], ids[at], phones[at], codes[at], employer_names[at], org_ids[at],
+                 joined_on[at]) = valid  # fmt: skip
+            numbers, names, ids, phones, codes, employer_names, org_ids, joined_on = (
+                list(compress(column, keep))
+                for column in (
+                    numbers,
+                    names,
+                    ids,
+                    phones,
+                    codes,
+                    employer_names,
+                    org_ids,
+                    joined_on,
+                )
+            )
+        id_indexes = list(map(self.index_id, ids))
+        accepted = _Accepted(
+            numbers, names, ids, id_indexes, phones, [], joined_on,
+            list(zip(codes, employer_names, org_ids, strict=True)),
+        )  # fmt: skip
+        if len(set(id_indexes)) < len(id_indexes):
+            accepted = self._without_repeats(accepted, errors)
+        present = list(set(filter(None, accepted.phones)))
+        phone_indexes = dict(zip(present, map(self.index_phone, present), strict=True))
+        phone_indexes[""] = ""
+        accepted.phone_indexes = list(map(phone_indexes.__getitem__, accepted.phones))
         return accepted
 
-    def _probes(self, accepted: list[Accepted]) -> list[tuple[int, Any, Any, Link]]:
-        """(row, before, after the employer and union, link) of PROBE_COLUMNS rows."""
+    @staticmethod
+    def _without_repeats(accepted: "_Accepted", errors: list[RowError]) -> "_Accepted":
+        """The rows but the later ones of an ID number the chunk repeats, which are refused."""
+        repeated = _("The same ID number is already on row %(row)d of this file.")
+        first: dict[str, int] = {}
+        keep = []
+        for number, id_number, id_index in zip(
+            accepted.numbers, accepted.ids, accepted.id_indexes, strict=True
+        ):
+            earlier = first.setdefault(id_index, number)
+            keep.append(earlier == number)
+            if earlier != number:
+                masked = pii.mask_id_number(id_number)
+                errors.append(RowError(number, "id_number", masked, repeated % {"row": earlier}))
+        return _Accepted(*(list(compress(column, keep)) for column in accepted.columns()))
+
+    def _probes(self, accepted: "_Accepted") -> tuple[list[Any], list[Any]]:
+        """The heads and tails (before the employer, after the union) of PROBE_COLUMNS rows."""
+        ids = accepted.ids
+        masks = list(map(add, map(add, map(_REGION, ids), repeat("********")), map(_TAIL, ids)))
         if not self.context.copy_text:
-            return [
-                (number, (id_index, number, name, phone_index), (joined, masked), link)
-                for number, name, _id, id_index, masked, _phone, phone_index, joined, link
-                in accepted
-            ]  # fmt: skip
+            rows = zip(
+                accepted.id_indexes,
+                accepted.numbers,
+                accepted.names,
+                accepted.phone_indexes,
+                strict=True,
+            )
+            return list(rows), list(zip(accepted.joined_on, masks, strict=True))
         # Only the name is free text, its whitespace already collapsed to single spaces by
         # `clean`: a backslash is all COPY needs escaped.
-        return [
-            (
-                number,
-                f"{id_index}\t{number}\t{name.replace(_BACKSLASH, _ESCAPED)}\t{phone_index}\t",
-                f"\t{_NULL if joined is None else joined}\t{masked}\n",
-                link,
-            )
-            for number, name, _id, id_index, masked, _phone, phone_index, joined, link in accepted
-        ]
+        heads = zip(
+            accepted.id_indexes,
+            map(str, accepted.numbers),
+            map(_ESCAPE, accepted.names),
+            accepted.phone_indexes,
+            repeat(""),
+            strict=False,  # the empty last cell repeats: a tab closes the head
+        )
+        tails = zip(map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on), masks, strict=True)
+        return list(map(_TAB.join, heads)), list(map("\t%s\t%s\n".__mod__, tails))
 
-    def _members(self, accepted: list[Accepted]) -> list[tuple[int, Any, Any, Link]]:
-        """(row, before, after the employer and union, link) of STAGE_COLUMNS rows: the ID
-        numbers and phones encrypted a chunk at a time (`Vault.seal_all`)."""
-        ids = self.seal_all([row[2] for row in accepted])
-        phones = iter(self.seal_all([row[5] for row in accepted if row[5]]))
-        base, copy_text, constants, suffix = (
-            self.context.id_base, self.context.copy_text, self._constants, self._suffix
-        )  # fmt: skip
-        formed: list[tuple[int, Any, Any, Link]] = []
-        append = formed.append
-        for row, id_enc in zip(accepted, ids, strict=True):
-            number, name, id_number, id_index, _masked, phone, phone_index, joined, link = row
-            pinyin, initials = name_keys(name)
-            gender = "male" if int(id_number[16]) % 2 else "female"
-            born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
-            phone_enc, phone_masked = (
-                (next(phones), phone[:3] + "****" + phone[7:]) if phone else ("", "")
-            )
-            if not copy_text:
-                append((number, (
-                    base + number, name, pinyin, initials, id_enc, id_index, gender, born,
-                    id_number[:6], phone_enc, phone_index, phone_masked,
-                ), (joined, *constants), link))  # fmt: skip
-                continue
-            # Only the name is free text (see _probes); the rest is digits, hex, base64url,
-            # masks or dates; only the employer and the join date may be NULL.
-            name = name.replace(_BACKSLASH, _ESCAPED)
-            append((
-                number,
-                f"{base + number}\t{name}\t{pinyin}\t{initials}\t{id_enc}\t{id_index}\t{gender}\t"
-                f"{born}\t{id_number[:6]}\t{phone_enc}\t{phone_index}\t{phone_masked}\t",
-                f"\t{_NULL if joined is None else joined}{suffix}",
-                link,
-            ))  # fmt: skip
-        return formed
+    def _members(self, accepted: "_Accepted") -> tuple[list[Any], list[Any]]:
+        """The heads and tails (before the employer, after the union) of STAGE_COLUMNS rows: the
+        ID numbers and phones encrypted a chunk at a time (`Vault.seal_all`)."""
+        ids, phones = accepted.ids, accepted.phones
+        if not ids:
+            return [], []
+        sealed_phones = iter(self.seal_all(list(filter(None, phones))))
+        keys = list(map(name_keys, accepted.names))
+        values = [
+            map(add, accepted.numbers, repeat(self.context.id_base)),
+            accepted.names,
+            map(_FIRST, keys),
+            map(_SECOND, keys),
+            self.seal_all(ids),
+            accepted.id_indexes,
+            map(_GENDERS.__getitem__, map(_SEX_DIGIT, ids)),
+            map(self._born.__getitem__, map(_BIRTH, ids)),
+            map(_REGION, ids),
+            [next(sealed_phones) if phone else "" for phone in phones],
+            accepted.phone_indexes,
+            _PHONE_MASK.sub(r"\1****", "\n".join(phones)).split("\n"),
+        ]
+        if not self.context.copy_text:
+            tails = zip(accepted.joined_on, *map(repeat, self._constants), strict=False)
+            return list(zip(*values, strict=True)), list(tails)
+        # Only the name is free text (see _probes); the rest is digits, hex, base64url,
+        # masks or dates; only the employer and the join date may be NULL.
+        values[0], values[1] = map(str, values[0]), map(_ESCAPE, values[1])
+        joined = map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on)
+        tail = "\t%s" + self._suffix.replace("%", "%%")
+        # The empty last cell repeats: a tab closes the head.
+        heads = map(_TAB.join, zip(*values, repeat(""), strict=False))
+        return list(heads), list(map(tail.__mod__, joined))
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Complete a chunk `check` left unfinished: find its employers (one query on the
         importing connection) and fill in each row's employer and union (`_fill`)."""
         if result.finished:
             return result
-        self._find_employers({key for *_row, key in result.checked})
-        checked, result.checked = result.checked, []
-        self._fill(result, checked)
+        numbers, heads, tails, links = result.checked
+        self._find_employers(set(links))
+        result.checked = ([], [], [], [])
+        self._fill(result, numbers, heads, tails, links)
         return result
 
-    def _fill(self, result: ChunkResult, checked: Iterable[tuple[int, Any, Any, Link]]) -> None:
+    def _fill(
+        self,
+        result: ChunkResult,
+        numbers: list[int],
+        heads: list[Any],
+        tails: list[Any],
+        links: list[Link],
+    ) -> None:
         """Put the employer and union between each checked row's head and tail; rows whose
         employer is unknown are rejected. Each (USCC, employer name, union)'s outcome — the text
         between head and tail, or its error — is worked out once per import. Rows stay in file
         order: a bulk load's member ids then grow row by row, and PostgreSQL appends each to the
         primary key's last page (a quarter smaller, and its `COPY` some 15 % faster, than in
         any other order)."""
-        lines: list[str] = []
-        rows: list[tuple[Any, ...]] = []
-        errors = result.errors
-        links, link = self._links, self._link
-        for number, head, tail, key in checked:
-            middle = links.get(key)
-            if middle is None:
-                middle = links[key] = link(*key)
-            if type(middle) is str:
-                lines.append(head + middle + tail)
-            elif type(middle) is tuple:
-                rows.append((*head, *middle, *tail))
-            else:
-                errors.append(RowError(number, middle.column, middle.value, middle.reason))
-        result.accepted = len(lines) + len(rows)
+        known = self._links
+        for key in set(links).difference(known):
+            known[key] = self._link(*key)
+        middles = list(map(known.__getitem__, links))
+        copy_text = self.context.copy_text
+        found = list(map(isinstance, middles, repeat(str if copy_text else tuple)))
+        if not all(found):
+            for number, refused in compress(zip(numbers, middles, strict=True), map(not_, found)):
+                result.errors.append(
+                    RowError(number, refused.column, refused.value, refused.reason)
+                )
+            heads, middles, tails = (
+                list(compress(part, found)) for part in (heads, middles, tails)
+            )
+        lines = list(map(add, map(add, heads, middles), tails))
+        result.accepted = len(lines)
         if result.probes:  # the blind index leads every probe (PROBE_COLUMNS)
-            heads = [line[:KEY_DIGITS] for line in lines] or [row[0][:KEY_DIGITS] for row in rows]
-            result.keys = bytes.fromhex("".join(heads))
-        if result.probes and self.context.halves:
-            result.high = "".join([line for line in lines if line >= HALF]).encode()
-            lines = [line for line in lines if line < HALF]
-        result.copy, result.rows = "".join(lines).encode(), rows
+            leads = lines if copy_text else map(_FIRST, lines)
+            result.keys = bytes.fromhex("".join(map(_KEY, leads)))
+        if not copy_text:
+            result.rows = lines
+        else:
+            if result.probes and self.context.halves:
+                high = list(map(ge, lines, repeat(HALF)))
+                result.high = "".join(compress(lines, high)).encode()
+                lines = list(compress(lines, map(not_, high)))
+            result.copy = "".join(lines).encode()
         result.finished = True
 
     def _find_employers(self, links: Collection[Link]) -> None:

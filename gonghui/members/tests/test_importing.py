@@ -196,9 +196,62 @@ def test_the_rows_fast_path_agrees_with_the_full_validator(
     cells = [name, _edited(make_id_number(seq, region=region, born=born), edit), phone, org, joined]
     errors = []
     accepted = seasoned._accepted([(7, cells)], errors, None, None)
-    fast = [("accepted", row[1], row[2], row[5], row[7], row[8][2]) for row in accepted]
+    fast = _accepted_outcomes(accepted)
     fast += [("refused", error.column, error.reason) for error in errors]
     assert fast == [_outcome(cells)]
+
+
+def _accepted_outcomes(accepted):
+    return [
+        ("accepted", name, number, phone, joined, link[2])
+        for name, number, phone, joined, link in zip(
+            accepted.names,
+            accepted.ids,
+            accepted.phones,
+            accepted.joined_on,
+            accepted.links,
+            strict=True,
+        )
+    ]
+
+
+_ROW = st.tuples(
+    st.integers(min_value=2, max_value=80),
+    _mostly("110101", "310104", "990101", "110102"),
+    _mostly("", "lower-x", "check", "short", "wide"),
+    _mostly("王五", "", "王" * 51),
+    _mostly("13912345678", "", "12912345678", "139１2345678"),
+    _mostly("U1", "", "F1", "X9"),
+    _mostly("2020-05-01", "", "2020/5/1", "2099-01-01"),
+)
+
+
+@settings(max_examples=200)
+@given(rows=st.lists(_ROW, min_size=1, max_size=12))
+def test_a_chunk_of_mixed_rows_is_taken_row_by_row_as_the_full_validator_would(seasoned, rows):
+    """Rows checked column by column — some on the fast path, some through `_valid`, some
+    refused — come out in file order, each with its own values, and a repeated ID number is
+    refused on its later rows."""
+    chunk = [
+        (number, [name, _edited(make_id_number(seq, region=region), edit), phone, org, joined])
+        for number, (seq, region, edit, name, phone, org, joined) in enumerate(rows, start=2)
+    ]
+    errors = []
+    accepted = seasoned._accepted(chunk, errors, None, None)
+    outcomes = dict(zip(accepted.numbers, _accepted_outcomes(accepted), strict=True))
+    outcomes.update({error.row: ("refused", error.column) for error in errors})
+    expected, seen = {}, set()
+    for number, cells in chunk:
+        outcome = _outcome(cells)
+        if outcome[0] == "accepted" and outcome[2] in seen:
+            outcome = ("refused", "id_number")
+        elif outcome[0] == "refused":
+            outcome = outcome[:2]
+        else:
+            seen.add(outcome[2])
+        expected[number] = outcome
+    assert outcomes == expected
+    assert accepted.numbers == sorted(accepted.numbers)
 
 
 def _outcome(cells):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -338,25 +339,35 @@ def parse_text_chunk(chunk: TextChunk, delimiter: str) -> tuple[list[tuple[int, 
     """(row number, cells) of each non-blank record of a TextChunk, and how many records it
     held. An unreadable record raises FileUnreadable with a plain (already translated) text, so
     the error can cross process boundaries."""
+    numbers, cells, count = parse_text_chunk_columns(chunk, delimiter)
+    return list(zip(numbers, cells, strict=True)), count
+
+
+def parse_text_chunk_columns(
+    chunk: TextChunk, delimiter: str
+) -> tuple[list[int], list[list[str]], int]:
+    """`parse_text_chunk` as two lists: the row numbers and the cells of each row."""
     fast = _split_text_chunk(chunk, delimiter)
     if fast is not None:
         return fast
     reader = csv.reader(io.StringIO(chunk.text, newline=""), delimiter=delimiter)
-    rows, count = [], 0
+    numbers, rows, count = [], [], 0
     try:
         for count, cells in enumerate(reader, start=1):
             if not _is_blank(cells):
-                rows.append((chunk.first + count - 1, cells))
+                numbers.append(chunk.first + count - 1)
+                rows.append(cells)
     except csv.Error:
         raise FileUnreadable(str(_damaged_near(chunk.first + count))) from None
-    return rows, count
+    return numbers, rows, count
 
 
 def _split_text_chunk(
     chunk: TextChunk, delimiter: str
-) -> tuple[list[tuple[int, list[str]]], int] | None:
-    """`parse_text_chunk` of text without a quote, carriage return or NUL, where the csv module
-    would only split lines and cells: `str.split` does it five times faster. None otherwise."""
+) -> tuple[list[int], list[list[str]], int] | None:
+    """`parse_text_chunk_columns` of text without a quote, carriage return or NUL, where the
+    csv module would only split lines and cells: `str.split` does it five times faster, and
+    with no Python step per line when no line is blank. None otherwise."""
     text = chunk.text
     if '"' in text or "\x00" in text:
         return None
@@ -367,14 +378,26 @@ def _split_text_chunk(
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    first, rows = chunk.first, []
+    first = chunk.first
+    # A line that starts with a character that is neither the delimiter nor a space is not
+    # blank: usually all of them, told by one set of first characters.
+    if "" not in lines:
+        starts = set(map(_FIRST_CHARACTER, lines))
+        if delimiter not in starts and not any(map(str.isspace, starts)):
+            cells = list(map(methodcaller("split", delimiter), lines))
+            return list(range(first, first + len(lines))), cells, len(lines)
+    numbers, rows = [], []
     for offset, line in enumerate(lines):
         # Blank: nothing but delimiters and whitespace (the first character usually tells).
         if line and (
             (line[0] != delimiter and not line[0].isspace()) or line.replace(delimiter, "").strip()
         ):
-            rows.append((first + offset, line.split(delimiter)))
-    return rows, len(lines)
+            numbers.append(first + offset)
+            rows.append(line.split(delimiter))
+    return numbers, rows, len(lines)
+
+
+_FIRST_CHARACTER = itemgetter(0)
 
 
 def _csv_encoding(path: Path) -> str:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from gonghui.core.tabular import TextChunk, clean, parse_text_chunk
 from gonghui.core.validators import InvalidIdNumber, normalize_id_number
 from gonghui.members.importing import (
+    _BATCH_ROWS,
     _SPACE_IN_CELLS,
     _SPACE_IN_TEXT,
     ChunkValidator,
@@ -138,7 +139,7 @@ def seasoned():
         (n, ["王五", make_id_number(n, region=region), "13912345678", "U1", "2020-05-01"])
         for n, region in enumerate(["110101", "310104", "440305"] * 20, start=2)
     ]
-    validator._accepted(rows, [], None, None)
+    validator._accepted(*_unzipped(rows), [], None, None)
     return validator
 
 
@@ -195,10 +196,14 @@ def test_the_rows_fast_path_agrees_with_the_full_validator(
     fast path) accepts or refuses it as a fresh one's `_valid` does, with the same values."""
     cells = [name, _edited(make_id_number(seq, region=region, born=born), edit), phone, org, joined]
     errors = []
-    accepted = seasoned._accepted([(7, cells)], errors, None, None)
+    accepted = seasoned._accepted([7], [cells], errors, None, None)
     fast = _accepted_outcomes(accepted)
     fast += [("refused", error.column, error.reason) for error in errors]
     assert fast == [_outcome(cells)]
+
+
+def _unzipped(rows):
+    return [number for number, _cells in rows], [cells for _number, cells in rows]
 
 
 def _accepted_outcomes(accepted):
@@ -237,7 +242,7 @@ def test_a_chunk_of_mixed_rows_is_taken_row_by_row_as_the_full_validator_would(s
         for number, (seq, region, edit, name, phone, org, joined) in enumerate(rows, start=2)
     ]
     errors = []
-    accepted = seasoned._accepted(chunk, errors, None, None)
+    accepted = seasoned._accepted(*_unzipped(chunk), errors, None, None)
     outcomes = dict(zip(accepted.numbers, _accepted_outcomes(accepted), strict=True))
     outcomes.update({error.row: ("refused", error.column) for error in errors})
     expected, seen = {}, set()
@@ -263,3 +268,16 @@ def _outcome(cells):
     except _Reject as refused:
         return ("refused", refused.column, refused.reason)
     return ("accepted", name, number, phone, joined, org_id)
+
+
+def test_an_id_number_repeated_far_apart_in_one_chunk_is_refused_on_its_later_row():
+    """A chunk is checked a few thousand rows at a time; a repeat across those batches is still
+    the chunk's own, refused by the validator with the row it repeats."""
+    validator = _row_validator()
+    size = _BATCH_ROWS + 500
+    chunk = [(n, ["王五", make_id_number(n), "", "U1", ""]) for n in range(2, size + 2)]
+    chunk[-1] = (size + 1, ["赵六", make_id_number(5), "", "U1", ""])
+    result = validator.check(chunk)
+    assert [(e.row, e.column) for e in result.errors] == [(size + 1, "id_number")]
+    assert "5" in result.errors[0].reason
+    assert len(result.checked[0]) == size - 1

@@ -19,6 +19,8 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
+from operator import add
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -242,12 +244,11 @@ class AesVault(Vault):
         if not count:
             return []
         pool = os.urandom(NONCE_LENGTH * count)
-        nonces = [pool[at : at + NONCE_LENGTH] for at in range(0, len(pool), NONCE_LENGTH)]
+        # Sliced and sealed by `map` of C functions, with no Python step per value.
+        ends = range(NONCE_LENGTH, len(pool) + 1, NONCE_LENGTH)
+        nonces = list(map(pool.__getitem__, map(slice, range(0, len(pool), NONCE_LENGTH), ends)))
         seal = self._current.encrypt
-        sealed = [
-            nonce + seal(nonce, plaintext.encode(), None)
-            for nonce, plaintext in zip(nonces, plaintexts, strict=True)
-        ]
+        sealed = map(add, nonces, map(seal, nonces, map(str.encode, plaintexts), repeat(None)))
         # b2a_base64 ends each token with a newline, which the translation and the padding's
         # removal leave alone: the tokens come out one per line.
         text = b"".join(map(binascii.b2a_base64, sealed)).translate(_URLSAFE).replace(b"=", b"")

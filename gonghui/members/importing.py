@@ -24,6 +24,7 @@ join dates; `_accepted`), anything else goes through the full validator, which a
 error; the rows are then encrypted and formatted a chunk at a time (`_members`, `_probes`).
 """
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -120,14 +121,18 @@ _REGION, _BIRTH, _BIRTH_YEAR = (
     itemgetter(slice(6, 14)),
     itemgetter(slice(6, 10)),
 )
-_SEQUENCE, _SEX_DIGIT, _LAST = itemgetter(slice(14, 17)), itemgetter(16), itemgetter(slice(17, 18))
+_SEQUENCE, _SEX_DIGIT, _CHECK = (
+    itemgetter(slice(14, 17)),
+    itemgetter(16),
+    itemgetter(slice(17, None)),
+)
 _TAIL, _KEY = itemgetter(slice(14, None)), itemgetter(slice(KEY_DIGITS))
 _EMPLOYER_NAME = itemgetter(slice(200))
-_CHECK_CHAR_OF_SUM = ID_CHECK_CHARS.__getitem__
+# The check character of each weighted sum mod 11; none of a NaN sum's (an unknown part).
+_CHECK_CHARS_BY_SUM = dict(enumerate(ID_CHECK_CHARS))
 _GENDERS = {digit: "male" if int(digit) % 2 else "female" for digit in "0123456789"}
 _NAME_LENGTHS = range(1, 51)
 _PHONE_OR_NONE = re.compile(r"(?:1[3-9][0-9]{9})?").fullmatch
-_PHONE_MASK = re.compile(r"^([0-9]{3})[0-9]{4}", re.MULTILINE)
 _UNKNOWN_JOIN = (None, "")  # a join date not met before: no birth year is early enough
 _NULL_TEXT: dict[str | None, str | None] = {None: _NULL}
 _ESCAPE = methodcaller("replace", _BACKSLASH, _ESCAPED)
@@ -151,7 +156,7 @@ class _Reject(Exception):
 # formatted rows before the employer, after the union, and what `finish` looks the employer and
 # union up by: (USCC, employer name, union id or None).
 Link = tuple[str, str, int | None]
-Checked = tuple[list[int], list[Any], list[Any], list[Link]]
+Checked = tuple[list[int], list[list[Any]], list[list[Any]], list[Link]]
 # A validated row's values: name, ID number, phone, USCC, employer name, union id, ISO join date.
 Valid = tuple[str, str, str, str, str, int | None, str | None]
 EmployerLink = tuple[int, int | None, int | None]  # employer id, its union, its community union
@@ -252,7 +257,6 @@ class ChunkValidator:
             self._by_uscc, self._by_name = context.employers
         self._links: dict[Link, Any] = {}  # see _filled
         self._constants = ("active", "import")
-        self._suffix = "".join(f"\t{value}" for value in self._constants) + "\n"
 
     # --- one row ---
 
@@ -409,12 +413,15 @@ class ChunkValidator:
             heads, tails = self._probes(accepted) if probe else self._members(accepted)
             if self.knows_every_employer:
                 lines += self._filled(result.errors, accepted.numbers, heads, tails, accepted.links)
-            else:
-                numbers_so_far, heads_so_far, tails_so_far, links_so_far = result.checked
-                numbers_so_far += accepted.numbers
-                heads_so_far += heads
-                tails_so_far += tails
-                links_so_far += accepted.links
+            else:  # kept column by column for `finish`
+                so_far = result.checked
+                so_far[0].extend(accepted.numbers)
+                so_far[3].extend(accepted.links)
+                for kept, columns in ((so_far[1], heads), (so_far[2], tails)):
+                    if not kept:
+                        kept.extend([] for _column in columns)
+                    for column, more in zip(kept, columns, strict=True):
+                        column.extend(more)
         if self.knows_every_employer:
             self._finish(result, lines)
         return result
@@ -464,21 +471,25 @@ class ChunkValidator:
             self._birth_sums,
             self._good_joined,
         )
-        zero = repeat(0)  # the sum of an unknown part: such a row fails its check anyway
+        # An ID number is on the fast path when its region and birth date are those of a valid
+        # one met before and its sequence is three digits: then the sum of the three parts' sums
+        # gives its check character. An unknown part's sum is NaN, and so is the whole: no check
+        # character; nor does a number longer than 18 characters end in one.
+        unknown = repeat(math.nan)
         check_sums = map(
             add,
-            map(add, map(region_sums.get, regions, zero), map(birth_sums.get, births, zero)),
-            map(_SEQUENCE_SUMS.get, map(_SEQUENCE, ids), zero),
+            map(add, map(region_sums.get, regions, unknown), map(birth_sums.get, births, unknown)),
+            map(_SEQUENCE_SUMS.get, map(_SEQUENCE, ids), unknown),
         )
         joins = list(map(good_joined.get, joined, repeat(_UNKNOWN_JOIN)))
         checks = [
             list(map(_NAME_LENGTHS.__contains__, map(len, names))),
-            list(map(eq, map(len, ids), repeat(18))),
-            list(map(region_sums.__contains__, regions)),
-            list(map(birth_sums.__contains__, births)),
-            list(map(_SEQUENCE_SUMS.__contains__, map(_SEQUENCE, ids))),
             list(
-                map(eq, map(_CHECK_CHAR_OF_SUM, map(mod, check_sums, repeat(11))), map(_LAST, ids))
+                map(
+                    eq,
+                    map(_CHECK_CHARS_BY_SUM.get, map(mod, check_sums, repeat(11))),
+                    map(_CHECK, ids),
+                )
             ),
             list(map(_PHONE_OR_NONE, phones)),
             list(map(self._good_usccs.__contains__, usccs)),
@@ -549,65 +560,51 @@ class ChunkValidator:
                 errors.append(RowError(number, "id_number", masked, repeated % {"row": earlier}))
         return _Accepted(*(list(compress(column, keep)) for column in accepted.columns()))
 
-    def _probes(self, accepted: "_Accepted") -> tuple[list[Any], list[Any]]:
-        """The heads and tails (before the employer, after the union) of PROBE_COLUMNS rows."""
-        ids = accepted.ids
-        masks = list(map(add, map(add, map(_REGION, ids), repeat("********")), map(_TAIL, ids)))
+    def _probes(self, accepted: "_Accepted") -> tuple[list[list[Any]], list[list[Any]]]:
+        """The columns of PROBE_COLUMNS rows before the employer, and after the union."""
+        ids, count = accepted.ids, len(accepted.ids)
+        masks = map(add, map(add, map(_REGION, ids), repeat("********")), map(_TAIL, ids))
         if not self.context.copy_text:
-            rows = zip(
-                accepted.id_indexes,
-                accepted.numbers,
-                accepted.names,
-                accepted.phone_indexes,
-                strict=True,
-            )
-            return list(rows), list(zip(accepted.joined_on, masks, strict=True))
+            heads: list[list[Any]] = [accepted.id_indexes, accepted.numbers, accepted.names]
+            heads.append(accepted.phone_indexes)
+            return heads, [accepted.joined_on, list(masks)]
         # Only the name is free text, its whitespace already collapsed to single spaces by
-        # `clean`: a backslash is all COPY needs escaped.
-        heads = zip(
-            accepted.id_indexes,
-            map(str, accepted.numbers),
-            map(_ESCAPE, accepted.names),
-            accepted.phone_indexes,
-            repeat(""),
-            strict=False,  # the empty last cell repeats: a tab closes the head
-        )
-        tails = zip(map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on), masks, strict=True)
-        return list(map(_TAB.join, heads)), list(map("\t%s\t%s\n".__mod__, tails))
+        # `clean`: a backslash is all COPY needs escaped. The last cell ends the line.
+        names = map(_ESCAPE, accepted.names)
+        heads = [accepted.id_indexes, list(map(str, accepted.numbers)), list(names)]
+        heads.append(accepted.phone_indexes)
+        joined = map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on)
+        return heads, [list(joined), list(map(add, masks, repeat("\n", count)))]
 
-    def _members(self, accepted: "_Accepted") -> tuple[list[Any], list[Any]]:
-        """The heads and tails (before the employer, after the union) of STAGE_COLUMNS rows: the
-        ID numbers and phones encrypted a chunk at a time (`Vault.seal_all`)."""
-        ids, phones = accepted.ids, accepted.phones
-        if not ids:
-            return [], []
+    def _members(self, accepted: "_Accepted") -> tuple[list[list[Any]], list[list[Any]]]:
+        """The columns of STAGE_COLUMNS rows before the employer, and after the union: the ID
+        numbers and phones encrypted a chunk at a time (`Vault.seal_all`)."""
+        ids, phones, count = accepted.ids, accepted.phones, len(accepted.ids)
         sealed_phones = iter(self.seal_all(list(filter(None, phones))))
         keys = list(map(name_keys, accepted.names))
-        values = [
-            map(add, accepted.numbers, repeat(self.context.id_base)),
+        heads = [
+            list(map(add, accepted.numbers, repeat(self.context.id_base))),
             accepted.names,
-            map(_FIRST, keys),
-            map(_SECOND, keys),
+            list(map(_FIRST, keys)),
+            list(map(_SECOND, keys)),
             self.seal_all(ids),
             accepted.id_indexes,
-            map(_GENDERS.__getitem__, map(_SEX_DIGIT, ids)),
-            map(self._born.__getitem__, map(_BIRTH, ids)),
-            map(_REGION, ids),
+            list(map(_GENDERS.__getitem__, map(_SEX_DIGIT, ids))),
+            list(map(self._born.__getitem__, map(_BIRTH, ids))),
+            list(map(_REGION, ids)),
             [next(sealed_phones) if phone else "" for phone in phones],
             accepted.phone_indexes,
-            _PHONE_MASK.sub(r"\1****", "\n".join(phones)).split("\n"),
+            [phone[:3] + "****" + phone[7:] if phone else "" for phone in phones],
         ]
+        constants = [[constant] * count for constant in self._constants]
         if not self.context.copy_text:
-            tails = zip(accepted.joined_on, *map(repeat, self._constants), strict=False)
-            return list(zip(*values, strict=True)), list(tails)
+            return heads, [accepted.joined_on, *constants]
         # Only the name is free text (see _probes); the rest is digits, hex, base64url,
         # masks or dates; only the employer and the join date may be NULL.
-        values[0], values[1] = map(str, values[0]), map(_ESCAPE, values[1])
+        heads[0], heads[1] = list(map(str, heads[0])), list(map(_ESCAPE, heads[1]))
         joined = map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on)
-        tail = "\t%s" + self._suffix.replace("%", "%%")
-        # The empty last cell repeats: a tab closes the head.
-        heads = map(_TAB.join, zip(*values, repeat(""), strict=False))
-        return list(heads), list(map(tail.__mod__, joined))
+        constants[-1] = [f"{self._constants[-1]}\n"] * count  # the last cell ends the line
+        return heads, [list(joined), *constants]
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Complete a chunk `check` left unfinished: find its employers (one query on the
@@ -624,8 +621,8 @@ class ChunkValidator:
         self,
         errors: list[RowError],
         numbers: list[int],
-        heads: list[Any],
-        tails: list[Any],
+        heads: list[list[Any]],
+        tails: list[list[Any]],
         links: list[Link],
     ) -> list[Any]:
         """Each checked row with its employer and union between its head and tail; rows whose
@@ -643,10 +640,14 @@ class ChunkValidator:
         if not all(found):
             for number, refused in compress(zip(numbers, middles, strict=True), map(not_, found)):
                 errors.append(RowError(number, refused.column, refused.value, refused.reason))
-            heads, middles, tails = (
-                list(compress(part, found)) for part in (heads, middles, tails)
+            heads, tails = (
+                [list(compress(column, found)) for column in part] for part in (heads, tails)
             )
-        return list(map(add, map(add, heads, middles), tails))
+            middles = list(compress(middles, found))
+        if copy_text:  # "employer\tunion" between the head's and the tail's cells
+            return list(map(_TAB.join, zip(*heads, middles, *tails, strict=True)))
+        employers, unions = map(_FIRST, middles), map(_SECOND, middles)
+        return list(zip(*heads, employers, unions, *tails, strict=True))
 
     def _finish(self, result: ChunkResult, lines: list[Any]) -> None:
         """The chunk's filled rows into its result: COPY text (in two halves, for probes that

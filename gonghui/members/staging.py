@@ -103,11 +103,13 @@ class RepeatCheck:
         if seen is None:
             return
         chunk = memoryview(keys).cast("Q")
-        new = set(chunk)
-        if len(new) < len(chunk) or not seen.isdisjoint(new) or len(seen) + len(new) > self.LIMIT:
+        size = len(seen)
+        if size + len(chunk) > self.LIMIT:
             self._seen = None  # and the memory goes
             return
-        seen |= new
+        seen.update(chunk)  # one pass; fewer new keys than the chunk's: one repeats
+        if len(seen) - size < len(chunk):
+            self._seen = None
 
 
 class Staging:

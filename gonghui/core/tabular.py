@@ -294,39 +294,51 @@ class Table:
 
     @functools.cached_property
     def _quoted(self) -> bool:
-        """Whether the file may hold a quote character (read once per table: a staged import
-        cuts the file twice). No multibyte character of UTF-8 or GB18030 contains an ASCII
-        byte; in UTF-16 one may, which only sends the file the careful way."""
+        """Whether the file may hold a quote character or a lone carriage return, which also
+        ends a line (read once per table: a staged import cuts the file twice). No multibyte
+        character of UTF-8 or GB18030 contains an ASCII byte; in UTF-16 one may, which only
+        sends the file the careful way, as does a CR LF cut between two blocks."""
         with self.path.open("rb") as f:
             while block := f.read(1 << 20):
-                if b'"' in block:
+                if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
                     return True
         return False
 
     def _plain_chunks(self, size: int) -> Iterator[TextChunk]:
-        """`text_chunks` of a file without a quote character: each line is a record, so whole
-        batches of lines are read and cut in C, with no step per line in Python."""
+        """`text_chunks` of a file without a quote character or a lone carriage return: each
+        line is a record, so the text is read in large blocks and cut after every `size`-th line
+        end, with no Python object per line."""
         assert self.csv_dialect is not None
         sizes = _ramped(size)
-        first, size, skip = self._header_row + 1, next(sizes), self._header_row
-        pending: list[str] = []
+        first, size = self._header_row + 1, next(sizes)
+        pending, skip = "", self._header_row
         with self.path.open(encoding=self.csv_dialect.encoding, newline="") as f:
             try:
-                while batch := f.readlines(_BATCH_CHARS):
+                while block := f.read(_BATCH_CHARS):
+                    pending += block
                     if skip:
-                        skip, batch = max(skip - len(batch), 0), batch[skip:]
-                    pending += batch
-                    while len(pending) >= size:
-                        yield TextChunk(first, "".join(pending[:size]), size)
-                        del pending[:size]
+                        cut = _after_line_ends(pending, min(skip, pending.count("\n")))
+                        skip, pending = skip - pending.count("\n", 0, cut), pending[cut:]
+                    while pending.count("\n") >= size:
+                        cut = _after_line_ends(pending, size)
+                        yield TextChunk(first, pending[:cut], size)
+                        pending = pending[cut:]
                         first, size = first + size, next(sizes)
             except UnicodeDecodeError:
                 raise self._undecodable() from None
-        if pending:
-            yield TextChunk(first, "".join(pending), len(pending))
+        if pending and not skip:
+            yield TextChunk(first, pending, pending.count("\n") + (not pending.endswith("\n")))
 
 
-# Lines read at once by `Table._plain_chunks` (in characters; about 12 000 member rows).
+def _after_line_ends(text: str, count: int) -> int:
+    """The position just after the `count`-th line end of the text (which has that many)."""
+    at = 0
+    for _line in range(count):
+        at = text.index("\n", at) + 1
+    return at
+
+
+# Text read at once by `Table._plain_chunks` (in characters; about 12 000 member rows).
 _BATCH_CHARS = 1 << 20
 
 

@@ -2,6 +2,7 @@ import csv
 import io
 from datetime import date, datetime
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 import xlsxwriter
@@ -560,3 +561,30 @@ def test_only_spreadsheets_are_read_ahead(tmp_path, monkeypatch):
     read_ahead(tmp_path / "missing.xlsx")
     assert read_rows(path) == CHINESE_ROWS
     assert reads == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(st.text(alphabet="ab中 ,", max_size=5), st.sampled_from(["\n", "\r\n"])),
+        max_size=15,
+    ),
+    size=st.integers(min_value=1, max_value=5),
+    block=st.integers(min_value=1, max_value=12),
+    header_end=st.sampled_from(["\n", "\r\n"]),
+)
+def test_a_quote_free_csv_read_in_small_blocks_cuts_into_the_same_rows(
+    tmp_path_factory, lines, size, block, header_end
+):
+    """The quote-free file is read in blocks of text and cut after every `size`-th line end,
+    wherever a block ends: the rows are the file's, in order, with their line numbers."""
+    path = tmp_path_factory.mktemp("blocks") / "rows.csv"
+    body = "".join(text + end for text, end in lines)
+    path.write_bytes(("name,uscc" + header_end + body).encode())
+    table = open_table(path, COLUMNS)
+    with patch.object(tabular, "_BATCH_CHARS", block):
+        chunks = list(table.text_chunks(size))
+    assert "".join(chunk.text for chunk in chunks) == body
+    parsed = [row for chunk in chunks for row in parse_text_chunk(chunk, ",")[0]]
+    assert parsed == list(table.raw_rows())
+    assert sum(chunk.records for chunk in chunks) == len(lines)

@@ -297,12 +297,16 @@ class Table:
         """Whether the file may hold a quote character or a lone carriage return, which also
         ends a line (read once per table: a staged import cuts the file twice). No multibyte
         character of UTF-8 or GB18030 contains an ASCII byte; in UTF-16 one may, which only
-        sends the file the careful way, as does a CR LF cut between two blocks."""
+        sends the file the careful way."""
+        cr = b""  # a carriage return that ended the last block, whose line feed may follow
         with self.path.open("rb") as f:
-            while block := f.read(1 << 20):
+            while block := f.read(_SCAN_BYTES):
+                block, cr = cr + block, b""
+                if block.endswith(b"\r"):
+                    block, cr = block[:-1], b"\r"
                 if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
                     return True
-        return False
+        return bool(cr)
 
     def _plain_chunks(self, size: int) -> Iterator[TextChunk]:
         """`text_chunks` of a file without a quote character or a lone carriage return: each
@@ -338,6 +342,7 @@ def _after_line_ends(text: str, count: int) -> int:
     return at
 
 
+_SCAN_BYTES = 1 << 20  # read at once by `Table._quoted`
 # Text read at once by `Table._plain_chunks` (in characters; about 12 000 member rows).
 _BATCH_CHARS = 1 << 20
 

@@ -249,7 +249,7 @@ class Table:
         difference and renumber the chunks that follow.)
         """
         assert self.csv_dialect is not None, "text_chunks() reads CSV files only"
-        if not self._quoted:
+        if not self._needs_care:
             yield from self._plain_chunks(size)
             return
         number, lines, first, inside, spanned = 0, [], self._header_row + 1, False, 0
@@ -293,11 +293,14 @@ class Table:
         return FileUnreadable(_damaged_near(line))
 
     @functools.cached_property
-    def _quoted(self) -> bool:
-        """Whether the file may hold a quote character or a lone carriage return, which also
-        ends a line (read once per table: a staged import cuts the file twice). No multibyte
-        character of UTF-8 or GB18030 contains an ASCII byte; in UTF-16 one may, which only
-        sends the file the careful way."""
+    def _needs_care(self) -> bool:
+        """Whether the file must be cut line by line: it may hold a quote character or a lone
+        carriage return (which also ends a line), or it is UTF-16, whose characters hold other
+        bytes than their own (no multibyte character of UTF-8 or GB18030 holds an ASCII byte).
+        Read once per table: a staged import cuts the file twice."""
+        assert self.csv_dialect is not None
+        if self.csv_dialect.encoding.startswith("utf-16"):
+            return True
         cr = b""  # a carriage return that ended the last block, whose line feed may follow
         with self.path.open("rb") as f:
             while block := f.read(_SCAN_BYTES):
@@ -310,41 +313,56 @@ class Table:
 
     def _plain_chunks(self, size: int) -> Iterator[TextChunk]:
         """`text_chunks` of a file without a quote character or a lone carriage return: each
-        line is a record, so the text is read in large blocks and cut after every `size`-th line
-        end, with no Python object per line."""
+        line is a record, so the file is read in large blocks of bytes (a line feed byte is
+        never part of a UTF-8 or GB18030 character) and cut at a line end near every `size`
+        lines' worth of bytes, with no Python object per line; only the chunks are decoded."""
         assert self.csv_dialect is not None
+        encoding = self.csv_dialect.encoding
+        encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # the BOM is the header's
         sizes = _ramped(size)
         first, size = self._header_row + 1, next(sizes)
-        pending, skip = "", self._header_row
-        with self.path.open(encoding=self.csv_dialect.encoding, newline="") as f:
-            try:
-                while block := f.read(_BATCH_CHARS):
-                    pending += block
+        pending, skip, line_bytes = b"", self._header_row, 0.0
+        with self.path.open("rb") as f:
+            while block := f.read(_BATCH_BYTES):
+                pending += block
+                if skip:
+                    ends = min(skip, pending.count(b"\n"))
+                    pending, skip = pending[_after_line_ends(pending, ends) :], skip - ends
                     if skip:
-                        cut = _after_line_ends(pending, min(skip, pending.count("\n")))
-                        skip, pending = skip - pending.count("\n", 0, cut), pending[cut:]
-                    while pending.count("\n") >= size:
-                        cut = _after_line_ends(pending, size)
-                        yield TextChunk(first, pending[:cut], size)
-                        pending = pending[cut:]
-                        first, size = first + size, next(sizes)
-            except UnicodeDecodeError:
-                raise self._undecodable() from None
+                        continue
+                # The bytes of a line, from the first data read: chunks of about `size` lines.
+                line_bytes = line_bytes or len(pending) / max(pending.count(b"\n"), 1)
+                while len(pending) >= (target := max(int(size * line_bytes), 1)):
+                    cut = pending.rfind(b"\n", 0, target) + 1 or pending.find(b"\n", target) + 1
+                    if not cut:
+                        break  # a line longer than the chunk: read on
+                    yield self._plain_chunk(first, pending[:cut], encoding)
+                    first, pending, size = (
+                        first + pending.count(b"\n", 0, cut),
+                        pending[cut:],
+                        next(sizes),
+                    )
         if pending and not skip:
-            yield TextChunk(first, pending, pending.count("\n") + (not pending.endswith("\n")))
+            yield self._plain_chunk(first, pending, encoding)
+
+    def _plain_chunk(self, first: int, data: bytes, encoding: str) -> TextChunk:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise self._undecodable() from None
+        return TextChunk(first, text, data.count(b"\n") + (not data.endswith(b"\n")))
 
 
-def _after_line_ends(text: str, count: int) -> int:
-    """The position just after the `count`-th line end of the text (which has that many)."""
+def _after_line_ends(data: bytes, count: int) -> int:
+    """The position just after the `count`-th line end of the data (which has that many)."""
     at = 0
     for _line in range(count):
-        at = text.index("\n", at) + 1
+        at = data.index(b"\n", at) + 1
     return at
 
 
-_SCAN_BYTES = 1 << 20  # read at once by `Table._quoted`
-# Text read at once by `Table._plain_chunks` (in characters; about 12 000 member rows).
-_BATCH_CHARS = 1 << 20
+_SCAN_BYTES = 1 << 20  # read at once by `Table._needs_care`
+_BATCH_BYTES = 1 << 20  # read at once by `Table._plain_chunks` (about 13 000 member rows)
 
 
 def _damaged_near(line: int) -> Any:

@@ -583,9 +583,9 @@ def test_a_quote_free_csv_read_in_small_blocks_cuts_into_the_same_rows(
     text = "name,uscc" + header_end + "".join(cells + end for cells, end in lines)
     path.write_bytes(text.encode())
     table = open_table(path, COLUMNS)
-    with patch.object(tabular, "_BATCH_CHARS", block), patch.object(tabular, "_SCAN_BYTES", block):
+    with patch.object(tabular, "_BATCH_BYTES", block), patch.object(tabular, "_SCAN_BYTES", block):
         chunks = list(table.text_chunks(size))
-        assert table._quoted == (text.count("\r") != text.count("\r\n"))
+        assert table._needs_care == (text.count("\r") != text.count("\r\n"))
     parsed = [row for chunk in chunks for row in parse_text_chunk(chunk, ",")[0]]
     assert parsed == list(table.raw_rows())
     assert sum(chunk.records for chunk in chunks) == len(text.splitlines()) - 1

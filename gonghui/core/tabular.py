@@ -406,11 +406,15 @@ def _split_text_chunk(
     text = chunk.text
     if '"' in text or "\x00" in text:
         return None
+    line_end = "\n"
     if "\r" in text:
-        text = text.replace("\r\n", "\n")
-        if "\r" in text:  # a lone carriage return also ends a record for the csv module
-            return None
-    lines = text.split("\n")
+        if text.count("\r") == text.count("\r\n") == text.count("\n"):
+            line_end = "\r\n"  # every line ends so (a file written by Excel)
+        else:
+            text = text.replace("\r\n", "\n")
+            if "\r" in text:  # a lone carriage return also ends a record for the csv module
+                return None
+    lines = text.split(line_end)
     if lines[-1] == "":
         lines.pop()
     first = chunk.first

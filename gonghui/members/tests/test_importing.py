@@ -15,8 +15,10 @@ from gonghui.members.importing import (
     _SPACE_IN_TEXT,
     ChunkValidator,
     ImportContext,
+    _birth_date_sums,
     _is_clean,
     _Reject,
+    _weighted_sum,
 )
 from gonghui.members.tests.factories import make_id_number
 from gonghui.orgs.models import OrgKind
@@ -281,3 +283,15 @@ def test_an_id_number_repeated_far_apart_in_one_chunk_is_refused_on_its_later_ro
     assert [(e.row, e.column) for e in result.errors] == [(size + 1, "id_number")]
     assert "5" in result.errors[0].reason
     assert len(result.checked[0]) == size - 1
+
+
+@given(today=st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
+@settings(max_examples=20)
+def test_every_plausible_birth_date_and_no_other_has_its_digit_sum(today):
+    sums = _birth_date_sums(today)
+    assert len(sums) == (today - date(1900, 1, 1)).days + 1
+    assert max(sums) == today.strftime("%Y%m%d")
+    for born in ("19000101", "19720229", today.strftime("%Y%m%d")):
+        assert sums[born] == _weighted_sum(born, 6)
+    assert "19000229" not in sums  # 1900 was no leap year
+    assert "19001301" not in sums

@@ -1,7 +1,8 @@
 """Search keys for Chinese names: full pinyin (`zhangsan`) and initials (`zs`).
 
 pypinyin converts a whole phrase in ~27 µs, too slow for an import of millions of rows, so
-each character is converted once and cached; names are short and drawn from a small alphabet.
+each character is converted once, into the tables `str.translate` spells a whole name by in C;
+names are short and drawn from a small alphabet.
 Common surnames read differently from the character's first reading (单 shan, not dan).
 """
 
@@ -23,10 +24,6 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
-# character → its reading, "" for one without (punctuation, a letter pypinyin cannot read)
-_readings: dict[str, str] = {}
-
-
 def _reading(ch: str) -> str:
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
@@ -34,22 +31,30 @@ def _reading(ch: str) -> str:
     return reading if reading.isascii() and reading.isalpha() else ""
 
 
+class _Readings(dict[int, str | None]):
+    """A `str.translate` table from a character to its reading (`initials`: the reading's
+    first letter), None for one without (punctuation, a letter pypinyin cannot read): each
+    character is looked up once, then translated in C with the rest of the name."""
+
+    def __init__(self, *, initials: bool) -> None:
+        super().__init__()
+        self.initials = initials
+
+    def __missing__(self, code: int) -> str | None:
+        reading = _reading(chr(code))
+        value = self[code] = (reading[:1] if self.initials else reading) or None
+        return value
+
+
+_FULL, _INITIALS = _Readings(initials=False), _Readings(initials=True)
+
+
 @lru_cache(maxsize=1 << 18)
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lowercase ASCII, separators dropped."""
-    syllables = []
-    rest = name
     for surname in (name[:2], name[:1]):
-        if surname in SURNAME_READINGS:
-            syllables.append(SURNAME_READINGS[surname])
+        reading = SURNAME_READINGS.get(surname)
+        if reading is not None:
             rest = name[len(surname) :]
-            break
-    # A plain loop over a dict: an import meets a new name every few rows.
-    readings = _readings
-    for ch in rest:
-        reading = readings.get(ch)
-        if reading is None:
-            reading = readings[ch] = _reading(ch)
-        if reading:
-            syllables.append(reading)
-    return "".join(syllables), "".join([s[0] for s in syllables])
+            return reading + rest.translate(_FULL), reading[0] + rest.translate(_INITIALS)
+    return name.translate(_FULL), name.translate(_INITIALS)

@@ -18,10 +18,14 @@ the codes it has not met yet.
 Nothing else needs state from earlier chunks, so chunks are validated in worker processes
 (`gonghui.members.pool`) while the database works on the previous ones.
 
-An import spends most of its Python time in `check`: the usual, already clean row is taken in
-one loop on caches of what repeats across rows (regions, birth dates, credit codes, union codes,
-join dates; `_accepted`), anything else goes through the full validator, which also words the
-error; the rows are then encrypted and formatted a chunk at a time (`_members`, `_probes`).
+An import spends most of its Python time in `check`, which works column by column, a couple
+of thousand rows at a time: every check and every piece of formatting is a `map` of a C function
+(a slice, a dict lookup, a comparison, `str.join`) over a whole column, so that the usual row —
+clean, and made of what the validator has seen valid before: regions, birth dates, credit codes,
+union codes, join dates — costs no Python step of its own (`_accepted`; about a third less time
+than a loop over the rows). A row that fails any of these checks goes through the full validator
+(`_valid`), which also words the error. The ID numbers and phones are then encrypted and the rows
+formatted (`_members`, `_probes`) and given their employer and union (`_filled`).
 """
 
 import calendar

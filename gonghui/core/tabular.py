@@ -127,11 +127,29 @@ class CsvDialect:
 @dataclass(frozen=True)
 class TextChunk:
     """Whole CSV records as text, to be parsed elsewhere (`parse_text_chunk`): `first` is the
-    number of its first record, `records` how many records the reader counted in it."""
+    number of its first record, `records` how many records the reader counted in it. A chunk
+    of a plain file comes as its bytes (`data`, in `encoding`), decoded where it is parsed."""
 
     first: int
     text: str
     records: int
+    data: bytes = b""
+    encoding: str = ""
+
+    def decoded(self) -> TextChunk:
+        """The chunk as text; raises FileUnreadable (its reason already translated, to cross
+        process boundaries) naming the first line that does not decode."""
+        if not self.data:
+            return self
+        try:
+            text = self.data.decode(self.encoding)
+        except UnicodeDecodeError as exc:
+            line = self.first + self.data.count(b"\n", 0, exc.start)
+            raise FileUnreadable(str(_damaged_near(line))) from None
+        return TextChunk(self.first, text, self.records)
+
+    def line_ends(self) -> int:
+        return self.data.count(b"\n") if self.data else self.text.count("\n")
 
 
 def _ramped(size: int) -> Iterator[int]:
@@ -315,7 +333,8 @@ class Table:
         """`text_chunks` of a file without a quote character or a lone carriage return: each
         line is a record, so the file is read in large blocks of bytes (a line feed byte is
         never part of a UTF-8 or GB18030 character) and cut at a line end near every `size`
-        lines' worth of bytes, with no Python object per line; only the chunks are decoded."""
+        lines' worth of bytes, with no Python object per line. The chunks go as bytes, decoded
+        where they are parsed (`TextChunk.decoded`): a worker process, not the importing one."""
         assert self.csv_dialect is not None
         encoding = self.csv_dialect.encoding
         encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # the BOM is the header's
@@ -345,12 +364,10 @@ class Table:
         if pending and not skip:
             yield self._plain_chunk(first, pending, encoding)
 
-    def _plain_chunk(self, first: int, data: bytes, encoding: str) -> TextChunk:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            raise self._undecodable() from None
-        return TextChunk(first, text, data.count(b"\n") + (not data.endswith(b"\n")))
+    @staticmethod
+    def _plain_chunk(first: int, data: bytes, encoding: str) -> TextChunk:
+        records = data.count(b"\n") + (not data.endswith(b"\n"))
+        return TextChunk(first, "", records, data=data, encoding=encoding)
 
 
 def _after_line_ends(data: bytes, count: int) -> int:
@@ -382,6 +399,7 @@ def parse_text_chunk_columns(
     chunk: TextChunk, delimiter: str
 ) -> tuple[list[int], list[list[str]], int]:
     """`parse_text_chunk` as two lists: the row numbers and the cells of each row."""
+    chunk = chunk.decoded()
     fast = _split_text_chunk(chunk, delimiter)
     if fast is not None:
         return fast

@@ -420,6 +420,7 @@ class ChunkValidator:
         fills in each row's employer and union as it goes; else `finish` does, in the importing
         process."""
         if isinstance(chunk, TextChunk):
+            chunk = chunk.decoded()
             numbers, cells, records = parse_text_chunk_columns(chunk, self.context.delimiter)
             # Usually no cell of the whole chunk needs `clean`, which costs more than the rest
             # of a row's checks.

@@ -146,7 +146,7 @@ def row_span(chunk: Chunk) -> tuple[int, int]:
     """The first and last row number a chunk can hold (a TextChunk's parser may find more
     records than its splitter counted, never more than its lines)."""
     if isinstance(chunk, TextChunk):
-        return chunk.first, chunk.first + chunk.text.count("\n")
+        return chunk.first, chunk.first + chunk.line_ends()
     if isinstance(chunk, SheetChunk):
         return chunk.first, chunk.last
     return (chunk[0][0], chunk[-1][0]) if chunk else (0, -1)

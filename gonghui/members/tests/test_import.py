@@ -233,6 +233,20 @@ def test_unreadable_file_exits_non_zero(tmp_path, city):
         call_command("import_members", str(path), "--org", city.district.code)
 
 
+def test_a_large_file_damaged_midway_names_the_line_and_imports_nothing(tmp_path, city, settings):
+    """Worker processes decode a plain file's chunks: the one that does not decode stops the
+    import with the file's exact line, and the rows before it are not kept."""
+    _large_with_workers(settings, chunk=400)
+    lines = [f"工人{i},{make_id_number(i + 300_000)},,,,E00000001," for i in range(3000)]
+    path = tmp_path / "damaged.csv"
+    data = "\r\n".join([HEADER, *lines]).encode()
+    at = data.index(lines[2100].encode())  # line 2 102: the header is line 1
+    path.write_bytes(data[:at] + b"\xff\xfe" + data[at:])
+    with pytest.raises(CommandError, match="2102"), translation.override("en"):
+        call_command("import_members", str(path), "--org", city.district.code)
+    assert not Member.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_killed_import_rerun_ends_as_one_clean_run(tmp_path, city):
     lines = [HEADER] + [

@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from operator import add, eq, ge, itemgetter, le, methodcaller, mod, not_
 from typing import Any
 
@@ -50,6 +50,7 @@ from gonghui.core.tabular import (
     clean,
     parse_date,
     parse_text_chunk_columns,
+    split_text_columns,
 )
 from gonghui.core.validators import (
     ID_CHECK_CHARS,
@@ -254,6 +255,16 @@ class _Accepted:
 _BATCH_ROWS = 2000  # rows checked and formatted at a time (see ChunkValidator.check)
 
 
+def _transposed(rows: list[list[str]], width: int) -> list[list[str]]:
+    """The first `width` columns of the rows (a short row's missing cells are empty)."""
+    if not rows:
+        return [[] for _column in range(width)]
+    if min(map(len, rows)) < width:
+        padding = [""] * width
+        rows = [row if len(row) >= width else row + padding for row in rows]
+    return [list(column) for column in islice(zip(*rows, strict=False), width)]
+
+
 class ChunkValidator:
     """Validates chunks of one import. Build one per import (or per worker process)."""
 
@@ -421,15 +432,20 @@ class ChunkValidator:
         process."""
         if isinstance(chunk, TextChunk):
             chunk = chunk.decoded()
-            numbers, cells, records = parse_text_chunk_columns(chunk, self.context.delimiter)
+            split = split_text_columns(chunk, self.context.delimiter)
+            if split is None:
+                numbers, rows, records = parse_text_chunk_columns(chunk, self.context.delimiter)
+                split = numbers, _transposed(rows, self.width), records
+            numbers, cells, records = split
             # Usually no cell of the whole chunk needs `clean`, which costs more than the rest
             # of a row's checks.
             text = chunk.text
             quoted = '"' in text
             spaces = None if not quoted and _is_clean(text, _SPACE_IN_TEXT) else _SPACE_IN_CELLS
         else:
-            numbers, cells, records = list(map(_FIRST, chunk)), list(map(_SECOND, chunk)), 0
-            cells_text = "".join(map("".join, cells))
+            numbers, rows, records = list(map(_FIRST, chunk)), list(map(_SECOND, chunk)), 0
+            cells = _transposed(rows, self.width)
+            cells_text = "".join(map("".join, rows))
             spaces = None if _is_clean(cells_text, _SPACE_IN_CELLS) else _SPACE_IN_CELLS
         result = ChunkResult(count=len(numbers), records=records, probes=probe)
         lines: list[Any] = []
@@ -438,8 +454,9 @@ class ChunkValidator:
         # values are still in the processor's cache (~8 % faster than a whole chunk at once).
         for start in range(0, len(numbers), _BATCH_ROWS):
             end = start + _BATCH_ROWS
+            batch = [column[start:end] for column in cells]
             accepted = self._accepted(
-                numbers[start:end], cells[start:end], result.errors, wanted, spaces, first
+                numbers[start:end], batch, result.errors, wanted, spaces, first
             )
             heads, tails = self._probes(accepted) if probe else self._members(accepted)
             if self.knows_every_employer:
@@ -457,15 +474,13 @@ class ChunkValidator:
             self._finish(result, lines)
         return result
 
-    def _columns(self, cells: list[list[str]], spaces: tuple[str, ...] | None) -> list[list[str]]:
-        """The seven values of every row, column by column (MEMBER_COLUMNS), cleaned where the
-        chunk is not clean already."""
-        count = len(cells)
-        if min(map(len, cells)) < self.width:
-            padding = [""] * self.width
-            cells = [row if len(row) >= self.width else row + padding for row in cells]
+    def _columns(
+        self, cells: list[list[str]], count: int, spaces: tuple[str, ...] | None
+    ) -> list[list[str]]:
+        """The seven values of every row, column by column (MEMBER_COLUMNS), from the file's
+        columns (`cells`), cleaned where the chunk is not clean already."""
         columns = [
-            list(map(itemgetter(position), cells)) if position is not None else [""] * count
+            cells[position] if position is not None else [""] * count
             for position in self._positions
         ]
         if spaces is not None:
@@ -479,7 +494,7 @@ class ChunkValidator:
     def _accepted(
         self,
         numbers: list[int],
-        cells: list[list[str]],
+        cells: list[list[str]],  # the file's columns, `width` of them at least
         errors: list[RowError],
         wanted: Collection[int] | None,
         spaces: tuple[str, ...] | None,
@@ -491,10 +506,11 @@ class ChunkValidator:
         is taken as it is; any other goes through `_valid`, which also words the error."""
         if wanted is not None:
             chosen = list(map(wanted.__contains__, numbers))
-            numbers, cells = list(compress(numbers, chosen)), list(compress(cells, chosen))
+            numbers = list(compress(numbers, chosen))
+            cells = [list(compress(column, chosen)) for column in cells]
         if not numbers:
             return _Accepted([], [], [], [], [], [], [], [])
-        columns = self._columns(cells, spaces)
+        columns = self._columns(cells, len(numbers), spaces)
         names, ids, phones, employer_names, usccs, org_codes, joined = columns
         regions, births = list(map(_REGION, ids)), list(map(_BIRTH, ids))
         region_sums, birth_sums, good_joined = (

@@ -22,6 +22,7 @@ from gonghui.core.tabular import (
     parse_date,
     parse_text_chunk,
     read_ahead,
+    split_text_columns,
     write_error_report,
 )
 
@@ -589,3 +590,29 @@ def test_a_quote_free_csv_read_in_small_blocks_cuts_into_the_same_rows(
     parsed = [row for chunk in chunks for row in parse_text_chunk(chunk, ",")[0]]
     assert parsed == list(table.raw_rows())
     assert sum(chunk.records for chunk in chunks) == len(text.splitlines()) - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="ab中 ,;\t\r\n", max_size=40),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    first=st.integers(min_value=2, max_value=10),
+)
+def test_a_text_chunk_split_column_by_column_holds_the_rows_the_csv_module_reads(
+    text, delimiter, first
+):
+    """When every line of a chunk has as many cells (and none is blank), its columns are cut in
+    one go: they hold exactly the rows the careful parse finds, in order."""
+    chunk = TextChunk(first=first, text=text, records=0)
+    split = split_text_columns(chunk, delimiter)
+    if split is None:
+        return
+    numbers, columns, records = split
+    rows = [list(cells) for cells in zip(*columns, strict=True)] if numbers else []
+    assert (list(zip(numbers, rows, strict=True)), records) == parse_text_chunk(chunk, delimiter)
+
+
+def test_a_chunk_of_equal_lines_is_split_column_by_column():
+    chunk = TextChunk(first=2, text="a,1\r\nb,2\r\n", records=2)
+    assert split_text_columns(chunk, ",") == ([2, 3], [["a", "b"], ["1", "2"]], 2)
+    assert split_text_columns(TextChunk(2, "a,1\nb\n", 2), ",") is None  # cells differ

@@ -18,6 +18,7 @@ from gonghui.members.importing import (
     _birth_date_sums,
     _is_clean,
     _Reject,
+    _transposed,
     _weighted_sum,
 )
 from gonghui.members.tests.factories import make_id_number
@@ -198,14 +199,15 @@ def test_the_rows_fast_path_agrees_with_the_full_validator(
     fast path) accepts or refuses it as a fresh one's `_valid` does, with the same values."""
     cells = [name, _edited(make_id_number(seq, region=region, born=born), edit), phone, org, joined]
     errors = []
-    accepted = seasoned._accepted([7], [cells], errors, None, None)
+    accepted = seasoned._accepted(*_unzipped([(7, cells)]), errors, None, None)
     fast = _accepted_outcomes(accepted)
     fast += [("refused", error.column, error.reason) for error in errors]
     assert fast == [_outcome(cells)]
 
 
 def _unzipped(rows):
-    return [number for number, _cells in rows], [cells for _number, cells in rows]
+    """Row numbers and the file's columns, as `check` hands them to `_accepted`."""
+    return [number for number, _cells in rows], _transposed([cells for _n, cells in rows], 5)
 
 
 def _accepted_outcomes(accepted):

@@ -457,27 +457,6 @@ def test_csv_text_chunks_parse_to_the_same_rows_as_the_file(tmp_path_factory, ro
     assert parsed == list(table.raw_rows())
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    lines=st.lists(
-        st.tuples(st.text(alphabet="ab中 ,", max_size=5), st.sampled_from(["\n", "\r\n", "\r"])),
-        max_size=15,
-    ),
-    size=st.integers(min_value=1, max_value=5),
-)
-def test_quote_free_csv_chunks_cut_at_every_kind_of_line_end(tmp_path_factory, lines, size):
-    # Without a quote the file is cut into chunks by whole lines, in C: a lone CR ends a
-    # record too, as for the csv module.
-    path = tmp_path_factory.mktemp("plain") / "rows.csv"
-    body = "".join(text + end for text, end in lines)
-    path.write_bytes(("name,uscc\n" + body).encode())
-    table = open_table(path, COLUMNS)
-    chunks = list(table.text_chunks(size))
-    parsed = [row for chunk in chunks for row in parse_text_chunk(chunk, ",")[0]]
-    assert parsed == list(table.raw_rows())
-    assert sum(chunk.records for chunk in chunks) == len(body.splitlines())
-
-
 @pytest.mark.parametrize("quoted", [False, True], ids=["quote-free", "with-quotes"])
 def test_a_damaged_csv_names_the_line_that_does_not_decode(tmp_path, quoted):
     rows = [f"工会{i},91350100MA{i:08d}\n".encode() for i in range(30_000)]
@@ -571,7 +550,7 @@ def test_only_spreadsheets_are_read_ahead(tmp_path, monkeypatch):
         max_size=15,
     ),
     size=st.integers(min_value=1, max_value=5),
-    block=st.integers(min_value=1, max_value=12),
+    block=st.one_of(st.integers(min_value=1, max_value=12), st.just(1 << 20)),  # or the whole
     header_end=st.sampled_from(["\n", "\r\n"]),
 )
 def test_a_quote_free_csv_read_in_small_blocks_cuts_into_the_same_rows(

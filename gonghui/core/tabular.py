@@ -400,9 +400,9 @@ def parse_text_chunk_columns(
 ) -> tuple[list[int], list[list[str]], int]:
     """`parse_text_chunk` as two lists: the row numbers and the cells of each row."""
     chunk = chunk.decoded()
-    fast = _split_text_chunk(chunk, delimiter)
-    if fast is not None:
-        return fast
+    lines = _plain_lines(chunk.text)
+    if lines is not None:
+        return _split_lines(lines, chunk.first, delimiter)
     reader = csv.reader(io.StringIO(chunk.text, newline=""), delimiter=delimiter)
     numbers, rows, count = [], [], 0
     try:
@@ -415,19 +415,49 @@ def parse_text_chunk_columns(
     return numbers, rows, count
 
 
-def _split_text_chunk(
-    chunk: TextChunk, delimiter: str
-) -> tuple[list[int], list[list[str]], int] | None:
-    """`parse_text_chunk_columns` of text without a quote, carriage return or NUL, where the
-    csv module would only split lines and cells: `str.split` does it five times faster, and
-    with no Python step per line when no line is blank. None otherwise."""
-    text = chunk.text
+def text_chunk_columns(
+    chunk: TextChunk, delimiter: str, width: int
+) -> tuple[list[int], list[list[str]], int]:
+    """`parse_text_chunk_columns` column by column: the row numbers, the first `width` columns
+    (a short row's missing cells empty) and the records. A quote-free chunk whose lines all
+    hold as many cells, none blank, is split into cells at once and cut into columns by slices,
+    with no Python object per line but its text."""
+    chunk = chunk.decoded()
+    lines = _plain_lines(chunk.text)
+    if lines is None:
+        numbers, rows, records = parse_text_chunk_columns(chunk, delimiter)
+        return numbers, columns_of(rows, width), records
+    counts = set(map(methodcaller("count", delimiter), lines))
+    if len(counts) != 1 or not _none_blank(lines, delimiter):
+        numbers, rows, records = _split_lines(lines, chunk.first, delimiter)
+        return numbers, columns_of(rows, width), records
+    per_line, count = counts.pop() + 1, len(lines)
+    cells = delimiter.join(lines).split(delimiter)
+    columns = [cells[at::per_line] for at in range(min(per_line, width))]
+    columns += [[""] * count for _column in range(width - per_line)]
+    return list(range(chunk.first, chunk.first + count)), columns, count
+
+
+def columns_of(rows: list[list[str]], width: int) -> list[list[str]]:
+    """The first `width` columns of the rows (a short row's missing cells are empty)."""
+    if not rows:
+        return [[] for _column in range(width)]
+    if min(map(len, rows)) < width:
+        padding = [""] * width
+        rows = [row if len(row) >= width else row + padding for row in rows]
+    return [list(column) for column in itertools.islice(zip(*rows, strict=False), width)]
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines of text without a quote, NUL or lone carriage return, where the csv module
+    would only split lines and cells (`str.split` does it five times faster); None for other
+    text. Lines that all end in CR LF (a file written by Excel) are split on it without a copy."""
     if '"' in text or "\x00" in text:
         return None
     line_end = "\n"
     if "\r" in text:
         if text.count("\r") == text.count("\r\n") == text.count("\n"):
-            line_end = "\r\n"  # every line ends so (a file written by Excel)
+            line_end = "\r\n"
         else:
             text = text.replace("\r\n", "\n")
             if "\r" in text:  # a lone carriage return also ends a record for the csv module
@@ -435,14 +465,25 @@ def _split_text_chunk(
     lines = text.split(line_end)
     if lines[-1] == "":
         lines.pop()
-    first = chunk.first
-    # A line that starts with a character that is neither the delimiter nor a space is not
-    # blank: usually all of them, told by one set of first characters.
-    if "" not in lines:
-        starts = set(map(_FIRST_CHARACTER, lines))
-        if delimiter not in starts and not any(map(str.isspace, starts)):
-            cells = list(map(methodcaller("split", delimiter), lines))
-            return list(range(first, first + len(lines))), cells, len(lines)
+    return lines
+
+
+def _none_blank(lines: list[str], delimiter: str) -> bool:
+    """No line is blank: each starts with a character that is neither the delimiter nor a space
+    (usually all of them, told by one set of first characters)."""
+    if "" in lines:
+        return False
+    starts = set(map(_FIRST_CHARACTER, lines))
+    return delimiter not in starts and not any(map(str.isspace, starts))
+
+
+def _split_lines(
+    lines: list[str], first: int, delimiter: str
+) -> tuple[list[int], list[list[str]], int]:
+    """The row numbers and cells of the non-blank lines, and how many lines there were."""
+    if _none_blank(lines, delimiter):
+        cells = list(map(methodcaller("split", delimiter), lines))
+        return list(range(first, first + len(lines))), cells, len(lines)
     numbers, rows = [], []
     for offset, line in enumerate(lines):
         # Blank: nothing but delimiters and whitespace (the first character usually tells).
@@ -455,41 +496,6 @@ def _split_text_chunk(
 
 
 _FIRST_CHARACTER = itemgetter(0)
-
-
-def split_text_columns(
-    chunk: TextChunk, delimiter: str
-) -> tuple[list[int], list[list[str]], int] | None:
-    """`parse_text_chunk_columns` column by column, for text without a quote, NUL or lone
-    carriage return whose every line has as many cells and begins with a character that is
-    neither the delimiter nor a space (so none is blank): the whole text is split into cells at
-    once and each column taken by a slice, with no Python object per line but its text. None
-    for any other text."""
-    text = chunk.decoded().text
-    if '"' in text or "\x00" in text:
-        return None
-    line_end = "\n"
-    if "\r" in text:
-        if not text.count("\r") == text.count("\r\n") == text.count("\n"):
-            return None
-        line_end = "\r\n"
-    lines = text.split(line_end)
-    if lines[-1] == "":
-        lines.pop()
-    if not lines or "" in lines:
-        return None
-    starts = set(map(_FIRST_CHARACTER, lines))
-    delimiters = set(map(methodcaller("count", delimiter), lines))
-    if delimiter in starts or any(map(str.isspace, starts)) or len(delimiters) != 1:
-        return None
-    width = delimiters.pop() + 1
-    cells = delimiter.join(lines).split(delimiter)
-    first = chunk.first
-    return (
-        list(range(first, first + len(lines))),
-        [cells[at::width] for at in range(width)],
-        len(lines),
-    )
 
 
 def _csv_encoding(path: Path) -> str:

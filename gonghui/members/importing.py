@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from itertools import compress, islice, repeat
+from itertools import compress, repeat
 from operator import add, eq, ge, itemgetter, le, methodcaller, mod, not_
 from typing import Any
 
@@ -48,9 +48,9 @@ from gonghui.core.tabular import (
     RowError,
     TextChunk,
     clean,
+    columns_of,
     parse_date,
-    parse_text_chunk_columns,
-    split_text_columns,
+    text_chunk_columns,
 )
 from gonghui.core.validators import (
     ID_CHECK_CHARS,
@@ -255,16 +255,6 @@ class _Accepted:
 _BATCH_ROWS = 2000  # rows checked and formatted at a time (see ChunkValidator.check)
 
 
-def _transposed(rows: list[list[str]], width: int) -> list[list[str]]:
-    """The first `width` columns of the rows (a short row's missing cells are empty)."""
-    if not rows:
-        return [[] for _column in range(width)]
-    if min(map(len, rows)) < width:
-        padding = [""] * width
-        rows = [row if len(row) >= width else row + padding for row in rows]
-    return [list(column) for column in islice(zip(*rows, strict=False), width)]
-
-
 class ChunkValidator:
     """Validates chunks of one import. Build one per import (or per worker process)."""
 
@@ -432,11 +422,7 @@ class ChunkValidator:
         process."""
         if isinstance(chunk, TextChunk):
             chunk = chunk.decoded()
-            split = split_text_columns(chunk, self.context.delimiter)
-            if split is None:
-                numbers, rows, records = parse_text_chunk_columns(chunk, self.context.delimiter)
-                split = numbers, _transposed(rows, self.width), records
-            numbers, cells, records = split
+            numbers, cells, records = text_chunk_columns(chunk, self.context.delimiter, self.width)
             # Usually no cell of the whole chunk needs `clean`, which costs more than the rest
             # of a row's checks.
             text = chunk.text
@@ -444,7 +430,7 @@ class ChunkValidator:
             spaces = None if not quoted and _is_clean(text, _SPACE_IN_TEXT) else _SPACE_IN_CELLS
         else:
             numbers, rows, records = list(map(_FIRST, chunk)), list(map(_SECOND, chunk)), 0
-            cells = _transposed(rows, self.width)
+            cells = columns_of(rows, self.width)
             cells_text = "".join(map("".join, rows))
             spaces = None if _is_clean(cells_text, _SPACE_IN_CELLS) else _SPACE_IN_CELLS
         result = ChunkResult(count=len(numbers), records=records, probes=probe)
@@ -474,23 +460,6 @@ class ChunkValidator:
             self._finish(result, lines)
         return result
 
-    def _columns(
-        self, cells: list[list[str]], count: int, spaces: tuple[str, ...] | None
-    ) -> list[list[str]]:
-        """The seven values of every row, column by column (MEMBER_COLUMNS), from the file's
-        columns (`cells`), cleaned where the chunk is not clean already."""
-        columns = [
-            cells[position] if position is not None else [""] * count
-            for position in self._positions
-        ]
-        if spaces is not None:
-            values = [
-                row if _is_clean("".join(row), spaces) else tuple(map(clean, row))
-                for row in zip(*columns, strict=True)
-            ]
-            columns = [list(column) for column in zip(*values, strict=True)]
-        return columns
-
     def _accepted(
         self,
         numbers: list[int],
@@ -504,13 +473,24 @@ class ChunkValidator:
         check is made on whole columns at once, with no Python step per row (`map` of C
         functions): a row whose every check this validator has made before — the usual row —
         is taken as it is; any other goes through `_valid`, which also words the error."""
+        # The seven values (MEMBER_COLUMNS), column by column, cleaned where the chunk is not
+        # clean already.
+        count = len(numbers)
+        columns: list[list[str]] = [
+            cells[at] if at is not None else [""] * count for at in self._positions
+        ]
         if wanted is not None:
             chosen = list(map(wanted.__contains__, numbers))
             numbers = list(compress(numbers, chosen))
-            cells = [list(compress(column, chosen)) for column in cells]
+            columns = [list(compress(column, chosen)) for column in columns]
         if not numbers:
             return _Accepted([], [], [], [], [], [], [], [])
-        columns = self._columns(cells, len(numbers), spaces)
+        if spaces is not None:
+            cleaned = [
+                row if _is_clean("".join(row), spaces) else tuple(map(clean, row))
+                for row in zip(*columns, strict=True)
+            ]
+            columns = [list(column) for column in zip(*cleaned, strict=True)]
         names, ids, phones, employer_names, usccs, org_codes, joined = columns
         regions, births = list(map(_REGION, ids)), list(map(_BIRTH, ids))
         region_sums, birth_sums, good_joined = (

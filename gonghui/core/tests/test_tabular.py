@@ -22,7 +22,7 @@ from gonghui.core.tabular import (
     parse_date,
     parse_text_chunk,
     read_ahead,
-    split_text_columns,
+    text_chunk_columns,
     write_error_report,
 )
 
@@ -573,25 +573,28 @@ def test_a_quote_free_csv_read_in_small_blocks_cuts_into_the_same_rows(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    text=st.text(alphabet="ab中 ,;\t\r\n", max_size=40),
+    text=st.text(alphabet='ab中 ,;\t\r\n"', max_size=40),
     delimiter=st.sampled_from([",", ";", "\t"]),
     first=st.integers(min_value=2, max_value=10),
+    width=st.integers(min_value=1, max_value=4),
 )
-def test_a_text_chunk_split_column_by_column_holds_the_rows_the_csv_module_reads(
-    text, delimiter, first
-):
-    """When every line of a chunk has as many cells (and none is blank), its columns are cut in
-    one go: they hold exactly the rows the careful parse finds, in order."""
+def test_a_text_chunks_columns_hold_the_rows_the_csv_module_reads(text, delimiter, first, width):
+    """Column by column — cut by slices when every line holds as many cells, else from the
+    rows — a chunk holds exactly the rows the careful parse finds, in order, each row's first
+    `width` cells, a short row's missing ones empty."""
     chunk = TextChunk(first=first, text=text, records=0)
-    split = split_text_columns(chunk, delimiter)
-    if split is None:
+    try:
+        rows, records = parse_text_chunk(chunk, delimiter)
+    except FileUnreadable:
         return
-    numbers, columns, records = split
-    rows = [list(cells) for cells in zip(*columns, strict=True)] if numbers else []
-    assert (list(zip(numbers, rows, strict=True)), records) == parse_text_chunk(chunk, delimiter)
+    numbers, columns, count = text_chunk_columns(chunk, delimiter, width)
+    assert (numbers, count) == ([number for number, _cells in rows], records)
+    padded = [(cells + [""] * width)[:width] for _number, cells in rows]
+    assert columns == [[row[at] for row in padded] for at in range(width)]
 
 
-def test_a_chunk_of_equal_lines_is_split_column_by_column():
+def test_a_chunk_of_equal_lines_is_cut_into_columns():
     chunk = TextChunk(first=2, text="a,1\r\nb,2\r\n", records=2)
-    assert split_text_columns(chunk, ",") == ([2, 3], [["a", "b"], ["1", "2"]], 2)
-    assert split_text_columns(TextChunk(2, "a,1\nb\n", 2), ",") is None  # cells differ
+    assert text_chunk_columns(chunk, ",", 2) == ([2, 3], [["a", "b"], ["1", "2"]], 2)
+    # Lines shorter than the header (its last columns left out): their cells are empty.
+    assert text_chunk_columns(chunk, ",", 3)[1] == [["a", "b"], ["1", "2"], ["", ""]]

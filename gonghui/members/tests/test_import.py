@@ -233,6 +233,16 @@ def test_unreadable_file_exits_non_zero(tmp_path, city):
         call_command("import_members", str(path), "--org", city.district.code)
 
 
+def test_rows_that_all_leave_out_the_last_columns_import(tmp_path, city, settings):
+    """A file whose every row stops before the header's last columns (no union, no join
+    date, not even their commas) imports with those cells empty."""
+    _large_with_workers(settings, chunk=400)
+    lines = [f"工人{i},{make_id_number(i + 400_000)}" for i in range(1000)]
+    path = _csv(tmp_path / "short.csv", [HEADER, *lines])
+    result = _json(path, "--org", city.community.code)  # which holds members itself
+    assert (result["created"], result["rejected"]) == (1000, 0)
+
+
 def test_a_large_file_damaged_midway_names_the_line_and_imports_nothing(tmp_path, city, settings):
     """Worker processes decode a plain file's chunks: the one that does not decode stops the
     import with the file's exact line, and the rows before it are not kept."""

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gonghui.core.tabular import TextChunk, clean, parse_text_chunk
+from gonghui.core.tabular import TextChunk, clean, columns_of, parse_text_chunk
 from gonghui.core.validators import InvalidIdNumber, normalize_id_number
 from gonghui.members.importing import (
     _BATCH_ROWS,
@@ -18,7 +18,6 @@ from gonghui.members.importing import (
     _birth_date_sums,
     _is_clean,
     _Reject,
-    _transposed,
     _weighted_sum,
 )
 from gonghui.members.tests.factories import make_id_number
@@ -207,7 +206,7 @@ def test_the_rows_fast_path_agrees_with_the_full_validator(
 
 def _unzipped(rows):
     """Row numbers and the file's columns, as `check` hands them to `_accepted`."""
-    return [number for number, _cells in rows], _transposed([cells for _n, cells in rows], 5)
+    return [number for number, _cells in rows], columns_of([cells for _n, cells in rows], 5)
 
 
 def _accepted_outcomes(accepted):

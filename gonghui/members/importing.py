@@ -269,7 +269,6 @@ class ChunkValidator:
         self.width = max(positions) + 1
         # Each of the seven values' cell position, None for a column the file lacks.
         self._positions = [position if position >= 0 else None for position in positions]
-        self._dates: dict[str, bool] = {}  # YYYYMMDD → a plausible birth date
         # The weighted digit sums (see _weighted_sum) of the regions of the valid ID numbers met
         # so far and of the birth dates: `_accepted` checks an ID number of known parts by them.
         self._region_sums: dict[str, int] = {}
@@ -296,15 +295,15 @@ class ChunkValidator:
     # --- one row ---
 
     def _id_number(self, raw: str) -> str:
-        """The canonical ID number; its region's and birth date's digit sums are remembered
-        for `_accepted`'s fast path. A clean one is checked in two C calls: the check digit's
+        """The canonical ID number; its region's digit sum is remembered for `_accepted`'s
+        fast path (every plausible birth date's is known beforehand). A clean one is checked in two C calls: the check digit's
         weights are 2^17 … 2^1 mod 11 (ISO 7064 MOD 11-2), and 13 ≡ 2 (mod 11), so the weighted
         sum is twice the 17 digits read as a base-13 number, mod 11."""
         number = raw[:17] + "X" if len(raw) == 18 and raw[17] == "x" else raw
         if not (
             _ID_SHAPE.fullmatch(number)
             and number[:2] in PROVINCE_PREFIXES
-            and self._birth_plausible(number[6:14])
+            and number[6:14] in self._birth_sums  # a plausible birth date
             and ID_CHECK_CHARS[2 * int(number[:17], 13) % 11] == number[17]
         ):
             try:
@@ -313,19 +312,6 @@ class ChunkValidator:
                 raise _Reject("id_number", pii.mask_id_number(raw), str(exc)) from None
         self._region_sums[number[:6]] = _weighted_sum(number[:6], 0)
         return number
-
-    def _birth_plausible(self, digits: str) -> bool:
-        plausible = self._dates.get(digits)
-        if plausible is None:
-            plausible = self._dates[digits] = self._plausible_birth(digits)
-        return plausible
-
-    def _plausible_birth(self, digits: str) -> bool:
-        try:
-            born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:
-            return False
-        return born.year >= 1900 and born <= self.today
 
     @staticmethod
     def _cached(

@@ -296,9 +296,10 @@ class ChunkValidator:
 
     def _id_number(self, raw: str) -> str:
         """The canonical ID number; its region's digit sum is remembered for `_accepted`'s
-        fast path (every plausible birth date's is known beforehand). A clean one is checked in two C calls: the check digit's
-        weights are 2^17 … 2^1 mod 11 (ISO 7064 MOD 11-2), and 13 ≡ 2 (mod 11), so the weighted
-        sum is twice the 17 digits read as a base-13 number, mod 11."""
+        fast path (every plausible birth date's is known beforehand). A clean one is checked in
+        two C calls: the check digit's weights are 2^17 … 2^1 mod 11 (ISO 7064 MOD 11-2), and
+        13 ≡ 2 (mod 11), so the weighted sum is twice the 17 digits read as a base-13 number,
+        mod 11."""
         number = raw[:17] + "X" if len(raw) == 18 and raw[17] == "x" else raw
         if not (
             _ID_SHAPE.fullmatch(number)

@@ -23,3 +23,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "gonghui.core.views.bad_request"
+handler404 = "gonghui.core.views.page_not_found"

@@ -1,11 +1,11 @@
 """The error answers every API operation can give, written into its OpenAPI schema.
 
 django-ninja documents only the responses an operation declares, but the API also answers 400
-(a NUL character: gonghui.core.request_guard), 401 (no or a bad token), 404 (an object that
-does not exist or lies outside the caller's subtree: the same answer, on purpose) and 422 (a
-parameter or body that does not validate). Clients, and schemathesis in CI, rely on the schema
-naming every status they can get. Free-text strings say in their pattern that they cannot hold
-a NUL (PostgreSQL text cannot).
+(a NUL character: gonghui.core.request_guard; a Host header not served: gonghui.core.views),
+401 (no or a bad token), 404 (an object that does not exist or lies outside the caller's
+subtree: the same answer, on purpose) and 422 (a parameter or body that does not validate).
+Clients, and schemathesis in CI, rely on the schema naming every status they can get.
+Free-text strings say in their pattern that they cannot hold a NUL (PostgreSQL text cannot).
 """
 
 from typing import Any
@@ -54,7 +54,7 @@ def document_errors(schema: dict[str, Any]) -> None:
     components.setdefault("ValidationError", VALIDATION_ERROR)
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            errors = {400: _response("A NUL character in the request", "Error")}
+            errors = {400: _response("A NUL character, or a request not understood", "Error")}
             if operation.get("security"):
                 errors[401] = _response("No token, or not a valid one", "Error")
             # A path parameter or a filter (`?org=CODE`) can name an object the caller cannot see.

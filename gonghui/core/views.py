@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,3 +24,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not ready", whatever its class
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 that Django raises itself (a Host header not in ALLOWED_HOSTS, a malformed request).
+
+    API clients parse every answer under /api/ as JSON, as the schema promises; pages get the
+    site's own page, rendered without the request (whose host is what may be wrong).
+    """
+    if request.path.startswith("/api/"):
+        message = _("The request could not be understood (for example, an unknown Host header).")
+        return JsonResponse({"detail": message}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for an address no view answers: JSON under /api/, else the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("No such API endpoint.")}, status=404)
+    return defaults.page_not_found(request, exception)

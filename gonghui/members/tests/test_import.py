@@ -18,7 +18,7 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from gonghui.core import pii
-from gonghui.members import importing
+from gonghui.members import importing, staging
 from gonghui.members.models import Member
 from gonghui.members.services.registry import member_import
 from gonghui.members.tests.factories import MemberFactory, make_id_number, make_phone
@@ -398,6 +398,34 @@ def test_a_bulk_load_leaves_planner_statistics_for_the_searched_columns_only(
     assert {"org_id", "status", "joined_on"} <= columns
     unsearched = {"id_number", "phone", "phone_masked", "created_at"}
     assert not columns & unsearched
+
+
+@pytest.mark.parametrize(
+    ("host", "cores", "workers"),
+    [("", 2, 1), ("127.0.0.1", 2, 1), ("localhost", 8, 7), ("::1", 1, 0),
+     ("/var/run/postgresql", 4, 3), ("db.internal", 2, None), ("10.0.0.5", 64, None)],
+)  # fmt: skip
+def test_index_builds_start_one_process_per_core_only_where_the_database_is_local(
+    host, cores, workers
+):
+    assert staging.index_build_workers(host, cores) == workers
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel index builds")
+def test_a_local_bulk_load_on_two_cores_builds_its_indexes_with_one_parallel_worker(
+    tmp_path, city, settings, monkeypatch
+):
+    settings.MEMBER_BULK_LOAD_BYTES = 0
+    monkeypatch.setattr(staging.os, "sched_getaffinity", lambda pid: {0, 1})
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_maintenance_workers")
+        (server,) = cursor.fetchone()
+    lines = [HEADER] + [f"并行{i},{make_id_number(i + 260_000)},,,,E00000001," for i in range(50)]
+    with CaptureQueriesContext(connection) as queries:
+        result = member_import(path=_csv(tmp_path / "cores.csv", lines), scope_org=city.district)
+    assert result.created == 50
+    capped = "SET LOCAL max_parallel_maintenance_workers = 1" in {q["sql"] for q in queries}
+    assert capped == (int(server) > 1)
 
 
 def test_an_id_number_repeated_in_a_later_chunk_is_reported_with_its_first_row(

@@ -1,5 +1,6 @@
 """The shared shape of `gonghui import_*` commands: arguments, summary, exit codes."""
 
+import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +67,7 @@ class ImportCommand(BaseCommand):
         return org
 
     def handle(self, *args: Any, **options: Any) -> None:
+        gc.enable()  # off while Django set up (gonghui.manage.main)
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})

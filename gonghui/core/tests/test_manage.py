@@ -44,6 +44,26 @@ def test_an_imports_spreadsheet_is_read_once_ahead_of_django_setting_up(
         gc.unfreeze()
 
 
+@pytest.mark.django_db
+def test_an_import_sets_django_up_without_the_cyclic_collector_and_runs_with_it(
+    tmp_path, monkeypatch, capsys, city
+):
+    path = tmp_path / "members.csv"
+    path.write_text("姓名,身份证号,工会代码\n", encoding="utf-8")
+    argv = ["gonghui", "import_members", "--org", city.district.code, str(path), "--json"]
+    monkeypatch.setattr(sys, "argv", argv)
+    seen = []
+    monkeypatch.setattr("django.setup", lambda *a, **k: seen.append(gc.isenabled()))
+    try:
+        main()
+        assert json.loads(capsys.readouterr().out)["rows"] == 0
+        assert seen == [False]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 def test_the_error_report_named_before_the_file_is_not_what_is_read_ahead(tmp_path, monkeypatch):
     report, path = tmp_path / "errors.xlsx", tmp_path / "members.xlsx"
     for book in (report, path):

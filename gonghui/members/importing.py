@@ -147,6 +147,8 @@ _SPACES = (
     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SPACE_IN_TEXT = tuple(_SPACES)
+# The first byte of each one's UTF-8 spelling: an ASCII byte, or C2, E1, E2 or E3.
+_SPACE_LEAD_BYTES = tuple({space.encode()[:1] for space in _SPACES})
 _SPACE_IN_CELLS = ("\n", "\r", *_SPACES)
 
 # Parts of a row, a value or an ID number, taken by `map` with no Python step per row.
@@ -174,12 +176,16 @@ _ESCAPE = methodcaller("replace", _BACKSLASH, _ESCAPED)
 _TAB = "\t"
 
 
-def _is_clean(text: str, spaces: tuple[str, ...]) -> bool:
+def _is_clean(text: str, spaces: tuple[str, ...], utf8: bytes = b"") -> bool:
     """`clean` would return every cell of this text unchanged: no whitespace, and NFKC already.
-    A search for each character is a quarter of a regular expression's character class."""
-    return not any(map(text.__contains__, spaces)) and (
-        text.isascii() or unicodedata.is_normalized("NFKC", text)
-    )
+    A search for each character is a quarter of a regular expression's character class. Given
+    the text's UTF-8 bytes (`utf8`), no byte that starts a character of _SPACES (`spaces` must
+    hold no other) tells at once that none is there: a byte is searched for twenty times faster
+    than a character, and Chinese characters start with none of those bytes."""
+    none_by_bytes = bool(utf8) and not any(map(utf8.__contains__, _SPACE_LEAD_BYTES))
+    if not none_by_bytes and any(map(text.__contains__, spaces)):
+        return False
+    return text.isascii() or unicodedata.is_normalized("NFKC", text)
 
 
 class _Reject(Exception):
@@ -408,13 +414,15 @@ class ChunkValidator:
         fills in each row's employer and union as it goes; else `finish` does, in the importing
         process."""
         if isinstance(chunk, TextChunk):
+            utf8 = chunk.data if chunk.encoding == "utf-8" else b""
             chunk = chunk.decoded()
             numbers, cells, records = text_chunk_columns(chunk, self.context.delimiter, self.width)
             # Usually no cell of the whole chunk needs `clean`, which costs more than the rest
             # of a row's checks.
             text = chunk.text
             quoted = '"' in text
-            spaces = None if not quoted and _is_clean(text, _SPACE_IN_TEXT) else _SPACE_IN_CELLS
+            clean_text = not quoted and _is_clean(text, _SPACE_IN_TEXT, utf8)
+            spaces = None if clean_text else _SPACE_IN_CELLS
         else:
             numbers, rows, records = list(map(_FIRST, chunk)), list(map(_SECOND, chunk)), 0
             cells = columns_of(rows, self.width)

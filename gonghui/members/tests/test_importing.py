@@ -90,6 +90,18 @@ def test_csv_text_taken_as_clean_holds_only_clean_cells(text):
             assert [clean(cell) for cell in cells] == cells
 
 
+@given(
+    text=st.text(
+        alphabet=st.one_of(
+            st.sampled_from(_SPACE_IN_TEXT), st.characters(codec="utf-8"), st.sampled_from("张、“")
+        ),
+        max_size=20,
+    )
+)
+def test_the_bytes_of_utf8_text_tell_its_cleanliness_as_its_characters_do(text):
+    assert _is_clean(text, _SPACE_IN_TEXT, text.encode()) == _is_clean(text, _SPACE_IN_TEXT)
+
+
 @given(cells=st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=4), max_size=4))
 def test_a_row_taken_as_clean_holds_only_clean_cells(cells):
     """A spreadsheet row is checked as its cells joined: each cell must then be clean too."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
-    if sys.argv[1:2] and sys.argv[1].startswith("import_"):
+    if _is_import(sys.argv[1:]):
         # Setting Django up makes some hundred thousand objects that live as long as the
         # process; the cyclic collector would go over them again and again as they come, ~0.06 s
         # of an import's start. ImportCommand.handle turns it on again.
@@ -23,11 +23,15 @@ def main() -> None:
     gc.freeze()
 
 
+def _is_import(args: list[str]) -> bool:
+    return bool(args) and args[0].startswith("import_")
+
+
 def _read_ahead(args: list[str]) -> None:
     """An import's spreadsheet is read while Django sets up: ~0.4 s sooner done (see
     gonghui.core.tabular.read_ahead). Its FILE is taken to be the first argument that is a file
     and follows no option (`--errors PATH` names a file too); a file missed is read as usual."""
-    if not args or not args[0].startswith("import_"):
+    if not _is_import(args):
         return
     files = [
         arg

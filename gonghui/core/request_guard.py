@@ -8,8 +8,10 @@ File uploads (multipart) are not looked at: spreadsheets are binary.
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
+
+from gonghui.core.views import api_error
 
 _JSON_NUL = (b"\\u0000", b"\\U0000")
 
@@ -31,7 +33,5 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _carries_nul(request):
             message = _("The request contains a NUL character, which no field accepts.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponseBadRequest(message)
+            return api_error(request, message, status=400) or HttpResponseBadRequest(message)
         return self.get_response(request)

@@ -26,20 +26,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def api_error(request: HttpRequest, message: str, *, status: int) -> JsonResponse | None:
+    """The error answer of a request to the API, in JSON as its schema promises (its clients
+    parse every answer so); None for a page's, which gets the site's own page instead."""
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse({"detail": message}, status=status)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 that Django raises itself (a Host header not in ALLOWED_HOSTS, a malformed request).
-
-    API clients parse every answer under /api/ as JSON, as the schema promises; pages get the
-    site's own page, rendered without the request (whose host is what may be wrong).
-    """
-    if request.path.startswith("/api/"):
-        message = _("The request could not be understood (for example, an unknown Host header).")
-        return JsonResponse({"detail": message}, status=400)
-    return defaults.bad_request(request, exception)
+    A page's is rendered without the request, whose host is what may be wrong."""
+    message = _("The request could not be understood (for example, an unknown Host header).")
+    return api_error(request, message, status=400) or defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """404 for an address no view answers: JSON under /api/, else the site's page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("No such API endpoint.")}, status=404)
-    return defaults.page_not_found(request, exception)
+    """404 for an address no view answers."""
+    return api_error(request, _("No such API endpoint."), status=404) or defaults.page_not_found(
+        request, exception
+    )

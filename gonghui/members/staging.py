@@ -475,9 +475,7 @@ class Staging:
         spares them a grouping of the whole load."""
         m = self.members
         self._exec("SET LOCAL maintenance_work_mem = '256MB'")
-        cap = index_build_workers(
-            connection.settings_dict["HOST"] or "", len(os.sched_getaffinity(0))
-        )
+        cap = index_build_workers(connection.settings_dict["HOST"] or "", os.cpu_count() or 1)
         (workers,) = self._rows("SHOW max_parallel_maintenance_workers")[0]
         if cap is not None and cap < int(workers):
             self._exec(f"SET LOCAL max_parallel_maintenance_workers = {cap}")

@@ -1,8 +1,8 @@
 """Validation stage of the member import: a chunk of parsed rows in, formatted rows and errors out.
 
 One `ChunkValidator` call takes a chunk of raw rows (row number, original cells), normalises and
-validates every row and hands back the accepted rows already formatted for the database (COPY
-text on PostgreSQL, tuples on SQLite), in one of two forms:
+validates every row and hands back the accepted rows already formatted for the database
+(PostgreSQL's binary COPY rows, `gonghui.core.pgcopy`; tuples on SQLite), in one of two forms:
 
 - a probe (`probe=True`, the first pass of a staged import): the row's keys as the registry
   would hold them — blind indexes, name, employer, union, join date — to be compared with it in
@@ -28,6 +28,7 @@ than a loop over the rows). A row that fails any of these checks goes through th
 formatted (`_members`, `_probes`) and given their employer and union (`_filled`).
 """
 
+import binascii
 import calendar
 import functools
 import math
@@ -37,12 +38,12 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from itertools import compress, repeat
-from operator import add, eq, ge, itemgetter, le, methodcaller, mod, not_
+from operator import add, eq, ge, itemgetter, le, mod, not_
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from gonghui.core import pii
+from gonghui.core import pgcopy, pii
 from gonghui.core.tabular import (
     Column,
     RowError,
@@ -79,7 +80,7 @@ MEMBER_ORG_KINDS = frozenset(
 )
 # The staging row: `key` is the row number plus the chunk's id base (0 when staging; the member
 # id itself in a bulk load, see staging.Staging.bulk_begin). Constant columns close it, so that
-# a bulk load can COPY the same text straight into the registry.
+# a bulk load can COPY the same rows straight into the registry.
 STAGE_COLUMNS = (
     "key", "name", "name_pinyin", "name_initials", "id_number", "id_number_index", "gender",
     "birth_date", "native_region", "phone", "phone_index", "phone_masked", "employer_id",
@@ -87,7 +88,7 @@ STAGE_COLUMNS = (
 )  # fmt: skip
 # The probe row of a staged import's first pass, compared with the registry (see
 # staging.Staging.classify): the member's keys as the row would store them. The ID number's blind
-# index comes first, so that a COPY text line's first character tells its half (see HALF).
+# index comes first, so that a COPY row's first field tells its half (see HALF).
 PROBE_COLUMNS = (
     "idx", "key", "name", "phone_index", "employer_id", "org_id", "joined_on", "masked",
 )  # fmt: skip
@@ -95,6 +96,7 @@ PROBE_COLUMNS = (
 # (staging.Staging.classify compares each half on a connection of its own): the low half is
 # below it.
 HALF = "8"
+_HALF_BYTE = ord(HALF)
 # The hex digits of a probe's blind index in ChunkResult.keys: 8 bytes, a 64-bit integer.
 KEY_DIGITS = 16
 
@@ -130,16 +132,26 @@ def _birth_date_sums(today: date) -> Mapping[str, int]:
     return {born: total for born, total in sums.items() if born <= last}
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _name_fields(name: str) -> bytes:
+    """A name's COPY fields: the name, its pinyin and its initials. Names repeat: as many are
+    kept as `name_keys` keeps, whose own cache a name met here for the first time skips."""
+    return b"".join(map(pgcopy.text, (name, *name_keys.__wrapped__(name))))
+
+
+def _iso_date(digits: str) -> str:
+    """YYYYMMDD → YYYY-MM-DD."""
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+
+
 class _IsoDates(dict[str, str]):
     """YYYYMMDD → YYYY-MM-DD, each made when first asked for."""
 
     def __missing__(self, digits: str) -> str:
-        value = self[digits] = f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+        value = self[digits] = _iso_date(digits)
         return value
 
 
-_NULL = "\\N"  # COPY text's NULL
-_BACKSLASH, _ESCAPED = "\\", "\\\\"  # COPY text's escape character, escaped
 # What `clean` collapses: every character str.split() splits on (str.isspace). In CSV text
 # without quotes, line ends only end records, so there they do not count.
 _SPACES = (
@@ -164,6 +176,10 @@ _SEQUENCE, _SEX_DIGIT, _CHECK = (
     itemgetter(slice(17, None)),
 )
 _TAIL, _KEY = itemgetter(slice(14, None)), itemgetter(slice(KEY_DIGITS))
+# A probe's COPY row: its field count (2 bytes) and the blind index's length (4), then the
+# blind index, whose first hex digit tells the row's half and first KEY_DIGITS its key.
+_PROBE_LEAD, _PROBE_KEY = itemgetter(6), itemgetter(slice(6, 6 + KEY_DIGITS))
+_MEMBER_ROW, _PROBE_ROW = pgcopy.row_start(len(STAGE_COLUMNS)), pgcopy.row_start(len(PROBE_COLUMNS))
 _EMPLOYER_NAME = itemgetter(slice(200))
 # The check character of each weighted sum mod 11; none of a NaN sum's (an unknown part).
 _CHECK_CHARS_BY_SUM = dict(enumerate(ID_CHECK_CHARS))
@@ -171,9 +187,6 @@ _GENDERS = {digit: "male" if int(digit) % 2 else "female" for digit in "01234567
 _NAME_LENGTHS = range(1, 51)
 _PHONE_OR_NONE = re.compile(r"(?:1[3-9][0-9]{9})?").fullmatch
 _UNKNOWN_JOIN = (None, "")  # a join date not met before: no birth year is early enough
-_NULL_TEXT: dict[str | None, str | None] = {None: _NULL}
-_ESCAPE = methodcaller("replace", _BACKSLASH, _ESCAPED)
-_TAB = "\t"
 
 
 def _is_clean(text: str, spaces: tuple[str, ...], utf8: bytes = b"") -> bool:
@@ -208,8 +221,7 @@ class ChunkResult:
     count: int = 0  # rows read, accepted or not
     records: int = 0  # records of a TextChunk, blank ones included
     accepted: int = 0
-    # PostgreSQL: the accepted rows as COPY text, in UTF-8 (bytes cross from a worker process and
-    # go to the database as they are; a str would be encoded and decoded on the way).
+    # PostgreSQL: the accepted rows in binary COPY format (gonghui.core.pgcopy), with no header.
     copy: bytes = b""
     high: bytes = b""  # the probes of the high half, when split (HALF); `copy` has the low half
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # SQLite: the accepted rows
@@ -231,10 +243,10 @@ class ImportContext:
     default_org: int | None  # the importing union, when it holds members itself
     today: date
     fields: Mapping[str, int]  # field → position of its column in the file
-    copy_text: bool  # PostgreSQL COPY text, else tuples
+    binary_copy: bool  # PostgreSQL binary COPY rows, else tuples
     id_base: int = 0
     delimiter: str = ","  # of a CSV file's TextChunks
-    halves: bool = False  # split the COPY text probes in two halves (`ChunkResult.high`)
+    halves: bool = False  # split the COPY probes in two halves (`ChunkResult.high`)
     # Every employer in scope by USCC and by name (None for a name two share), when there are
     # few enough to hand to the workers (see employers_in_scope): then they finish their rows
     # themselves, with no employer left to look up.
@@ -280,6 +292,12 @@ class ChunkValidator:
         self._region_sums: dict[str, int] = {}
         self._birth_sums = _birth_date_sums(context.today)  # every plausible birth date's
         self._born = _IsoDates()  # YYYYMMDD → YYYY-MM-DD
+        # COPY fields of values that repeat across rows, made once: birth dates (YYYYMMDD), join
+        # dates (ISO or None), regions, genders (by the ID number's 17th digit).
+        self._born_fields = pgcopy.Fields(lambda born: pgcopy.iso_date(_iso_date(born)))
+        self._joined_fields = pgcopy.Fields(pgcopy.iso_date)
+        self._region_fields = pgcopy.Fields(pgcopy.text)
+        self._gender_fields = pgcopy.Fields(lambda digit: pgcopy.text(_GENDERS[digit]))
         # Outcomes of checks that repeat across rows (see _cached), and the good ones alone,
         # which `_accepted` looks its rows up in; an empty cell is good there.
         self._usccs: dict[str, Any] = {}
@@ -297,6 +315,7 @@ class ChunkValidator:
             self._by_uscc, self._by_name = context.employers
         self._links: dict[Link, Any] = {}  # see _filled
         self._constants = ("active", "import")
+        self._constant_fields = b"".join(map(pgcopy.text, self._constants))
 
     # --- one row ---
 
@@ -584,49 +603,63 @@ class ChunkValidator:
 
     def _probes(self, accepted: "_Accepted") -> tuple[list[list[Any]], list[list[Any]]]:
         """The columns of PROBE_COLUMNS rows before the employer, and after the union."""
-        ids, count = accepted.ids, len(accepted.ids)
+        ids = accepted.ids
         masks = map(add, map(add, map(_REGION, ids), repeat("********")), map(_TAIL, ids))
-        if not self.context.copy_text:
+        if not self.context.binary_copy:
             heads: list[list[Any]] = [accepted.id_indexes, accepted.numbers, accepted.names]
             heads.append(accepted.phone_indexes)
             return heads, [accepted.joined_on, list(masks)]
-        # Only the name is free text, its whitespace already collapsed to single spaces by
-        # `clean`: a backslash is all COPY needs escaped. The last cell ends the line.
-        names = map(_ESCAPE, accepted.names)
-        heads = [accepted.id_indexes, list(map(str, accepted.numbers)), list(names)]
-        heads.append(accepted.phone_indexes)
-        joined = map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on)
-        return heads, [list(joined), list(map(add, masks, repeat("\n", count)))]
+        heads = [
+            [_PROBE_ROW] * len(ids),
+            *pgcopy.texts(accepted.id_indexes),
+            pgcopy.bigints(accepted.numbers),
+            *pgcopy.texts(accepted.names),
+            *pgcopy.texts(accepted.phone_indexes),
+        ]
+        joined = list(map(self._joined_fields.__getitem__, accepted.joined_on))
+        return heads, [joined, *pgcopy.texts(masks)]
 
     def _members(self, accepted: "_Accepted") -> tuple[list[list[Any]], list[list[Any]]]:
         """The columns of STAGE_COLUMNS rows before the employer, and after the union: the ID
         numbers and phones encrypted a chunk at a time (`Vault.seal_all`)."""
         ids, phones, count = accepted.ids, accepted.phones, len(accepted.ids)
         sealed_phones = iter(self.seal_all(list(filter(None, phones))))
-        keys = list(map(name_keys, accepted.names))
-        heads = [
-            list(map(add, accepted.numbers, repeat(self.context.id_base))),
-            accepted.names,
-            list(map(_FIRST, keys)),
-            list(map(_SECOND, keys)),
-            self.seal_all(ids),
-            accepted.id_indexes,
-            list(map(_GENDERS.__getitem__, map(_SEX_DIGIT, ids))),
-            list(map(self._born.__getitem__, map(_BIRTH, ids))),
-            list(map(_REGION, ids)),
-            [next(sealed_phones) if phone else "" for phone in phones],
-            accepted.phone_indexes,
-            [phone[:3] + "****" + phone[7:] if phone else "" for phone in phones],
-        ]
-        constants = [[constant] * count for constant in self._constants]
-        if not self.context.copy_text:
+        keys = list(map(add, accepted.numbers, repeat(self.context.id_base)))
+        sealed_ids = self.seal_all(ids)
+        phone_tokens = [next(sealed_phones) if phone else "" for phone in phones]
+        phone_masks = [phone[:3] + "****" + phone[7:] if phone else "" for phone in phones]
+        if not self.context.binary_copy:
+            names = list(map(name_keys, accepted.names))
+            heads = [
+                keys,
+                accepted.names,
+                list(map(_FIRST, names)),
+                list(map(_SECOND, names)),
+                sealed_ids,
+                accepted.id_indexes,
+                list(map(_GENDERS.__getitem__, map(_SEX_DIGIT, ids))),
+                list(map(self._born.__getitem__, map(_BIRTH, ids))),
+                list(map(_REGION, ids)),
+                phone_tokens,
+                accepted.phone_indexes,
+                phone_masks,
+            ]
+            constants = [[constant] * count for constant in self._constants]
             return heads, [accepted.joined_on, *constants]
-        # Only the name is free text (see _probes); the rest is digits, hex, base64url,
-        # masks or dates; only the employer and the join date may be NULL.
-        heads[0], heads[1] = list(map(str, heads[0])), list(map(_ESCAPE, heads[1]))
-        joined = map(_NULL_TEXT.get, accepted.joined_on, accepted.joined_on)
-        constants[-1] = [f"{self._constants[-1]}\n"] * count  # the last cell ends the line
-        return heads, [list(joined), *constants]
+        heads = [
+            pgcopy.rows_of_bigints(len(STAGE_COLUMNS), keys),
+            list(map(_name_fields, accepted.names)),  # and the pinyin keys
+            *pgcopy.texts(sealed_ids),
+            *pgcopy.texts(accepted.id_indexes),
+            list(map(self._gender_fields.__getitem__, map(_SEX_DIGIT, ids))),
+            list(map(self._born_fields.__getitem__, map(_BIRTH, ids))),
+            list(map(self._region_fields.__getitem__, map(_REGION, ids))),
+            *pgcopy.texts(phone_tokens),
+            *pgcopy.texts(accepted.phone_indexes),
+            *pgcopy.texts(phone_masks),
+        ]
+        joined = list(map(self._joined_fields.__getitem__, accepted.joined_on))
+        return heads, [joined, [self._constant_fields] * count]
 
     def finish(self, result: ChunkResult) -> ChunkResult:
         """Complete a chunk `check` left unfinished: find its employers (one query on the
@@ -657,8 +690,8 @@ class ChunkValidator:
         for key in set(links).difference(known):
             known[key] = self._link(*key)
         middles = list(map(known.__getitem__, links))
-        copy_text = self.context.copy_text
-        found = list(map(isinstance, middles, repeat(str if copy_text else tuple)))
+        binary_copy = self.context.binary_copy
+        found = list(map(isinstance, middles, repeat(bytes if binary_copy else tuple)))
         if not all(found):
             for number, refused in compress(zip(numbers, middles, strict=True), map(not_, found)):
                 errors.append(RowError(number, refused.column, refused.value, refused.reason))
@@ -666,27 +699,29 @@ class ChunkValidator:
                 [list(compress(column, found)) for column in part] for part in (heads, tails)
             )
             middles = list(compress(middles, found))
-        if copy_text:  # "employer\tunion" between the head's and the tail's cells
-            return list(map(_TAB.join, zip(*heads, middles, *tails, strict=True)))
+        if binary_copy:  # the employer's and the union's fields between the head's and the tail's
+            return list(map(b"".join, zip(*heads, middles, *tails, strict=True)))
         employers, unions = map(_FIRST, middles), map(_SECOND, middles)
         return list(zip(*heads, employers, unions, *tails, strict=True))
 
     def _finish(self, result: ChunkResult, lines: list[Any]) -> None:
-        """The chunk's filled rows into its result: COPY text (in two halves, for probes that
+        """The chunk's filled rows into its result: COPY rows (in two halves, for probes that
         are split) or tuples."""
-        copy_text = self.context.copy_text
+        binary_copy = self.context.binary_copy
         result.accepted = len(lines)
         if result.probes:  # the blind index leads every probe (PROBE_COLUMNS)
-            leads = lines if copy_text else map(_FIRST, lines)
-            result.keys = bytes.fromhex("".join(map(_KEY, leads)))
-        if not copy_text:
+            if binary_copy:
+                result.keys = binascii.unhexlify(b"".join(map(_PROBE_KEY, lines)))
+            else:
+                result.keys = bytes.fromhex("".join(map(_KEY, map(_FIRST, lines))))
+        if not binary_copy:
             result.rows = lines
         else:
             if result.probes and self.context.halves:
-                high = list(map(ge, lines, repeat(HALF)))
-                result.high = "".join(compress(lines, high)).encode()
+                high = list(map(ge, map(_PROBE_LEAD, lines), repeat(_HALF_BYTE)))
+                result.high = b"".join(compress(lines, high))
                 lines = list(compress(lines, map(not_, high)))
-            result.copy = "".join(lines).encode()
+            result.copy = b"".join(lines)
         result.finished = True
 
     def _find_employers(self, links: Collection[Link]) -> None:
@@ -708,10 +743,10 @@ class ChunkValidator:
                 named.add(key)
 
     def _link(self, uscc: str, employer_name: str, org: int | None) -> Any:
-        """What goes between a row's head and tail — "employer\torg" in COPY text, the pair as a
-        tuple otherwise — or the _Reject of a row whose employer is unknown. A row that named
-        no union joins the employer's union, else its community union, else the importing
-        union."""
+        """What goes between a row's head and tail — the employer's and the union's COPY fields,
+        the pair as a tuple otherwise — or the _Reject of a row whose employer is unknown. A row
+        that named no union joins the employer's union, else its community union, else the
+        importing union."""
         employer = None
         if uscc or employer_name:
             employer = self._by_uscc.get(uscc) if uscc else self._by_name.get(employer_name)
@@ -730,9 +765,9 @@ class ChunkValidator:
                     _("No union given, and the employer has none: fill in the union code."),
                 )
         employer_id = employer[0] if employer else None
-        if not self.context.copy_text:
+        if not self.context.binary_copy:
             return (employer_id, org)
-        return f"{_NULL if employer_id is None else employer_id}\t{org}"
+        return pgcopy.bigint(employer_id) + pgcopy.bigint(org)
 
 
 # Up to this many employers in scope are handed to the workers whole (~300 bytes each in every

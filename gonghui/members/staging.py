@@ -50,7 +50,7 @@ from django.db import (
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from gonghui.core import pii
+from gonghui.core import pgcopy, pii
 from gonghui.members.importing import HALF, PROBE_COLUMNS, STAGE_COLUMNS
 from gonghui.members.models import Member
 
@@ -149,12 +149,15 @@ class Staging:
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
-    def _copy(self, table: str, columns: str, text: bytes, db: Any = connection) -> None:
+    def _copy(self, table: str, columns: str, rows: bytes, db: Any = connection) -> None:
+        """Rows in binary COPY format (gonghui.core.pgcopy) into a table."""
         with (
             db.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy,
         ):
-            copy.write(text)
+            copy.write(pgcopy.HEADER)
+            copy.write(rows)
+            copy.write(pgcopy.TRAILER)
 
     def _append(
         self,
@@ -163,7 +166,7 @@ class Staging:
         copy: bytes,
         rows: list[tuple[Any, ...]] | None,
     ) -> None:
-        """Rows into a TEMP table: COPY text (UTF-8) on PostgreSQL, tuples on SQLite."""
+        """Rows into a TEMP table: binary COPY rows on PostgreSQL, tuples on SQLite."""
         if self.postgres:
             if copy:
                 self._copy(table, ", ".join(columns), copy)
@@ -230,7 +233,7 @@ class Staging:
         rows: list[tuple[Any, ...]] | None = None,
         high: bytes = b"",
     ) -> None:
-        """Append a chunk's probes (first pass); `high`: the COPY text of its high half, when
+        """Append a chunk's probes (first pass); `high`: the COPY rows of its high half, when
         the validator split them (ChunkResult.high), for the partner connection."""
         self._append(PROBE, PROBE_COLUMNS, copy, rows)
         if high:

@@ -147,7 +147,7 @@ def member_import_records(
         default_org=scope_org.pk if scope_org.kind in MEMBER_ORG_KINDS else None,
         today=timezone.localdate(),
         fields=dict(fields),
-        copy_text=staging.postgres,
+        binary_copy=staging.postgres,
         delimiter=delimiter,
         halves=halves,
         # Worker processes finish their rows themselves when they know every employer.

@@ -179,7 +179,7 @@ _TAIL, _KEY = itemgetter(slice(14, None)), itemgetter(slice(KEY_DIGITS))
 # A probe's COPY row: its field count (2 bytes) and the blind index's length (4), then the
 # blind index, whose first hex digit tells the row's half and first KEY_DIGITS its key.
 _PROBE_LEAD, _PROBE_KEY = itemgetter(6), itemgetter(slice(6, 6 + KEY_DIGITS))
-_MEMBER_ROW, _PROBE_ROW = pgcopy.row_start(len(STAGE_COLUMNS)), pgcopy.row_start(len(PROBE_COLUMNS))
+_PROBE_ROW = pgcopy.row_start(len(PROBE_COLUMNS))
 _EMPLOYER_NAME = itemgetter(slice(200))
 # The check character of each weighted sum mod 11; none of a NaN sum's (an unknown part).
 _CHECK_CHARS_BY_SUM = dict(enumerate(ID_CHECK_CHARS))

@@ -13,7 +13,10 @@ import struct
 from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import repeat
-from typing import Any
+from typing import TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)  # signature, flags, no extension
 TRAILER = struct.pack(">h", -1)
@@ -63,17 +66,17 @@ def iso_date(value: str | None) -> bytes:
     return _DATE(4, date.fromisoformat(value).toordinal() - _EPOCH)
 
 
-class Fields(dict[Any, bytes]):
-    """value → its field (or fields), each made by `make` when first asked for: for columns
-    whose values repeat (dates, regions, names), one dict lookup a row."""
+class Memo(dict[K, V]):
+    """key → `make(key)`, each made when first asked for: for columns whose values repeat
+    (dates, regions, a field's length), one dict lookup a row, by `map` of `__getitem__`."""
 
-    def __init__(self, make: Callable[[Any], bytes]) -> None:
+    def __init__(self, make: Callable[[K], V]) -> None:
         super().__init__()
         self._make = make
 
-    def __missing__(self, key: Any) -> bytes:
+    def __missing__(self, key: K) -> V:
         value = self[key] = self._make(key)
         return value
 
 
-_LENGTHS = Fields(_LENGTH)  # a field's length → its 4 bytes
+_LENGTHS: Memo[int, bytes] = Memo(_LENGTH)  # a field's length → its 4 bytes

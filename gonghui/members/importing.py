@@ -144,14 +144,6 @@ def _iso_date(digits: str) -> str:
     return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
 
 
-class _IsoDates(dict[str, str]):
-    """YYYYMMDD → YYYY-MM-DD, each made when first asked for."""
-
-    def __missing__(self, digits: str) -> str:
-        value = self[digits] = _iso_date(digits)
-        return value
-
-
 # What `clean` collapses: every character str.split() splits on (str.isspace). In CSV text
 # without quotes, line ends only end records, so there they do not count.
 _SPACES = (
@@ -291,13 +283,17 @@ class ChunkValidator:
         # so far and of the birth dates: `_accepted` checks an ID number of known parts by them.
         self._region_sums: dict[str, int] = {}
         self._birth_sums = _birth_date_sums(context.today)  # every plausible birth date's
-        self._born = _IsoDates()  # YYYYMMDD → YYYY-MM-DD
+        self._born = pgcopy.Memo(_iso_date)  # YYYYMMDD → YYYY-MM-DD
         # COPY fields of values that repeat across rows, made once: birth dates (YYYYMMDD), join
         # dates (ISO or None), regions, genders (by the ID number's 17th digit).
-        self._born_fields = pgcopy.Fields(lambda born: pgcopy.iso_date(_iso_date(born)))
-        self._joined_fields = pgcopy.Fields(pgcopy.iso_date)
-        self._region_fields = pgcopy.Fields(pgcopy.text)
-        self._gender_fields = pgcopy.Fields(lambda digit: pgcopy.text(_GENDERS[digit]))
+        self._born_fields: pgcopy.Memo[str, bytes] = pgcopy.Memo(
+            lambda born: pgcopy.iso_date(_iso_date(born))
+        )
+        self._joined_fields = pgcopy.Memo(pgcopy.iso_date)
+        self._region_fields = pgcopy.Memo(pgcopy.text)
+        self._gender_fields: pgcopy.Memo[str, bytes] = pgcopy.Memo(
+            lambda digit: pgcopy.text(_GENDERS[digit])
+        )
         # Outcomes of checks that repeat across rows (see _cached), and the good ones alone,
         # which `_accepted` looks its rows up in; an empty cell is good there.
         self._usccs: dict[str, Any] = {}

@@ -52,7 +52,7 @@ def test_rows_made_column_by_column_reach_postgresql_as_they_were(rows):
 
 def test_a_repeated_value_is_made_into_its_field_once():
     made = []
-    fields = pgcopy.Fields(lambda value: made.append(value) or pgcopy.text(value))
+    fields = pgcopy.Memo(lambda value: made.append(value) or pgcopy.text(value))
 
     assert [fields[v] for v in ("110101", "110101", "310104")] == [
         pgcopy.text("110101"),

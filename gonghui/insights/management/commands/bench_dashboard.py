@@ -109,8 +109,13 @@ class Command(BaseCommand):
     # --- generation ----------------------------------------------------------------------------
 
     def _tree(self, options: dict[str, Any]) -> UnionOrg:
-        root = UnionOrg.add_root(
-            kind=OrgKind.CITY, code=ROOT_CODE, name="基准测试市总工会", region_code="990000"
+        root = UnionOrg.objects.add_root(
+            create_kwargs={
+                "kind": OrgKind.CITY,
+                "code": ROOT_CODE,
+                "name": "基准测试市总工会",
+                "region_code": "990000",
+            }
         )
         now = timezone.now()
         rows: list[tuple[Any, ...]] = []
@@ -182,10 +187,10 @@ class Command(BaseCommand):
             # Employers: one per union (with it), and as many again without a union.
             cursor.execute(
                 "INSERT INTO orgs_employer (name, uscc, uscc_check_failed, region_code, "
-                "industry, employees, opened_on, status, created_at, updated_at, community_id, "
-                "org_id, union_id) "
+                "industry, employees, opened_on, address, status, created_at, updated_at, "
+                "community_id, org_id, union_id) "
                 "SELECT '基准企业' || g, 'BENCH' || lpad(g::text, 13, '0'), false, '990000', "
-                "'C', 30 + g %% 200, date '2008-01-01' + ((g * 37) %% 6500)::int, "
+                "'C', 30 + g %% 200, date '2008-01-01' + ((g * 37) %% 6500)::int, '', "
                 "CASE WHEN g %% 25 = 0 THEN 'deregistered' ELSE 'operating' END, now(), now(), "
                 "u.community, u.community, CASE WHEN g <= %s THEN u.id END "
                 "FROM generate_series(1, %s::bigint) g "

@@ -59,8 +59,8 @@ class Command(BaseCommand):
 
     def _run(self, count: int, queries: int, seed: int) -> None:
         rng = random.Random(seed)
-        org = UnionOrg.objects.order_by("depth", "pk").first() or UnionOrg.add_root(
-            code="BENCH", name="bench", kind=OrgKind.CITY
+        org = UnionOrg.objects.order_by("depth", "pk").first() or UnionOrg.objects.add_root(
+            create_kwargs={"code": "BENCH", "name": "bench", "kind": OrgKind.CITY}
         )
         started = time.perf_counter()
         batch = []

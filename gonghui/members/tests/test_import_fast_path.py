@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,6 +150,23 @@ def test_a_one_pass_import_builds_the_registry_indexes_again(city):
     assert calls == [(0, 1), (1, 1)]
     assert _registry_indexes() == before
     assert Member.objects.filter(name="赵六").exists()  # found through the name index again
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="one-pass imports are SQLite's")
+def test_a_one_pass_import_stamps_its_members_with_the_time_they_went_in(city):
+    MemberFactory(id_number=make_id_number(900), org=city.community)
+    raw = [(2, ["赵六", make_id_number(901), "", "", "110101001001", ""])]
+    began = timezone.now()
+    with mock.patch.object(registry, "_staged", side_effect=AssertionError("not one pass")):
+        member_import_records(
+            chunks=lambda: row_chunks(raw, 100),
+            fields=FIELDS,
+            scope_org=city.district,
+            bulk_load=True,
+            expected_rows=10**9,
+        )
+    created, updated = Member.objects.values_list("created_at", "updated_at").get(name="赵六")
+    assert began <= created == updated <= timezone.now()
 
 
 def test_the_write_after_the_check_is_reported_chunk_by_chunk(city):

@@ -174,6 +174,13 @@ def test_member_of_another_union_is_a_transfer_candidate_not_moved(tmp_path, cit
     assert existing.org == city.community
 
 
+def test_a_transfer_candidate_is_reported_with_its_id_number_masked(tmp_path, city):
+    existing = MemberFactory(org=city.community, id_number=make_id_number(12))
+    path = _csv(tmp_path / "m.csv", [HEADER, f"{existing.name},{make_id_number(12)},,,,E00000001,"])
+    result = member_import(path=path, scope_org=city.district)
+    assert [e.value for e in result.errors] == [pii.mask_id_number(make_id_number(12))]
+
+
 def test_personal_data_is_stored_encrypted(gbk_file, city):
     _json(gbk_file, "--org", city.district.code)
     with connection.cursor() as cursor:
